@@ -1,0 +1,6 @@
+// Not implemented yet: events for bullhorn get a failed reply with error.code adapter_unavailable.
+#include "adapters/registry.hpp"
+
+namespace calllog {
+std::unique_ptr<Adapter> make_bullhorn_adapter(const AdapterOptions&) { return nullptr; }
+}  // namespace calllog

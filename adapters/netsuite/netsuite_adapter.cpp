@@ -1,0 +1,6 @@
+// Not implemented yet: events for netsuite get a failed reply with error.code adapter_unavailable.
+#include "adapters/registry.hpp"
+
+namespace calllog {
+std::unique_ptr<Adapter> make_netsuite_adapter(const AdapterOptions&) { return nullptr; }
+}  // namespace calllog

@@ -1,2 +1,0 @@
-// Shared test support (process helpers, redis-server launcher) lands here.
-namespace calllog::test {}

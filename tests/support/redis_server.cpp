@@ -1,0 +1,75 @@
+#include "tests/support/redis_server.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <stdexcept>
+
+namespace calllog::test {
+
+RedisServer::RedisServer(std::string password) : port_(free_port()), password_(std::move(password)) {
+  start();
+}
+
+RedisServer::~RedisServer() { stop(); }
+
+std::string RedisServer::url() const {
+  std::string auth = password_.empty() ? "" : ":" + password_ + "@";
+  return "redis://" + auth + "127.0.0.1:" + std::to_string(port_) + "/0";
+}
+
+void RedisServer::start() {
+  std::vector<std::string> argv = {"/usr/bin/redis-server", "--port", std::to_string(port_),
+                                   "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                                   "--dir", dir_.path(), "--daemonize", "no"};
+  if (!password_.empty()) {
+    argv.push_back("--requirepass");
+    argv.push_back(password_);
+  }
+  proc_ = Process(argv, {}, dir_.file("redis.out"), dir_.file("redis.err"));
+  if (!wait_for_port(port_)) throw std::runtime_error("redis-server did not start");
+}
+
+void RedisServer::stop() { proc_.kill_and_wait(); }
+
+std::string RedisServer::command(const std::vector<std::string>& args) const {
+  std::vector<std::vector<std::string>> cmds;
+  if (!password_.empty()) cmds.push_back({"AUTH", password_});
+  cmds.push_back(args);
+  std::string wire;
+  for (auto& c : cmds) {
+    wire += "*" + std::to_string(c.size()) + "\r\n";
+    for (auto& a : c) wire += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
+  }
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(port_);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    throw std::runtime_error("cannot connect to redis");
+  }
+  ::send(fd, wire.data(), wire.size(), 0);
+  ::shutdown(fd, SHUT_WR);
+  std::string out;
+  char buf[65536];
+  ssize_t n;
+  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) out.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  if (!password_.empty()) {
+    auto p = out.find("\r\n");  // drop "+OK\r\n" of AUTH
+    out = out.substr(p + 2);
+  }
+  return out;
+}
+
+long long RedisServer::llen(const std::string& key) const {
+  auto r = command({"LLEN", key});
+  if (r.empty() || r[0] != ':') throw std::runtime_error("LLEN failed: " + r);
+  return std::stoll(r.substr(1));
+}
+
+}  // namespace calllog::test

@@ -1,0 +1,32 @@
+#pragma once
+// Test support: a real redis-server on a free 127.0.0.1 port, no persistence, in a temp dir.
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "tests/support/process.hpp"
+
+namespace calllog::test {
+
+class RedisServer {
+ public:
+  // password: when non-empty, requirepass is set.
+  explicit RedisServer(std::string password = {});
+  ~RedisServer();
+  uint16_t port() const { return port_; }
+  std::string url() const;          // redis://[:password@]127.0.0.1:port/0
+  void stop();                      // SIGKILL
+  void start();                     // (re)start on the same port
+  // redis-cli-free helper: runs a command through a short blocking connection, returns the
+  // raw RESP reply text ("$3\r\nfoo\r\n"); for simple assertions in tests.
+  std::string command(const std::vector<std::string>& argv) const;
+  long long llen(const std::string& key) const;
+
+ private:
+  uint16_t port_;
+  std::string password_;
+  TempDir dir_;
+  Process proc_;
+};
+
+}  // namespace calllog::test
