@@ -17,6 +17,12 @@ namespace calllog::json {
 void append_quoted(std::string& out, std::string_view s);
 std::string quoted(std::string_view s);
 
+// Byte offset of the first invalid UTF-8 sequence (overlong, surrogate, > U+10FFFF, truncated),
+// or npos when `s` is valid UTF-8.
+std::size_t invalid_utf8_offset(std::string_view s);
+// `s` with each invalid byte replaced by U+FFFD (for echoing undecodable input in JSON).
+std::string to_valid_utf8(std::string_view s);
+
 // Serializes a RapidJSON value compactly (keys in insertion order).
 std::string to_string(const rapidjson::Value& v);
 

@@ -1,0 +1,171 @@
+// One event's path through the worker: parse → validate → dedupe → adapter → reply.
+#include <random>
+
+#include <boost/asio/use_awaitable.hpp>
+#include <fmt/format.h>
+
+#include "adapters/registry.hpp"
+#include "common/json.hpp"
+#include "common/logging.hpp"
+#include "worker/redis_scripts.hpp"
+#include "worker/worker.hpp"
+
+namespace calllog {
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr auto kClaimTtl = 120s;   // a claim outlives any single CRM call (30 s request timeout)
+
+std::string new_token(const std::string& worker_id) {
+  static std::mt19937_64 rng{std::random_device{}()};
+  return fmt::format("{}:{:016x}", worker_id, rng());
+}
+
+const char* status_text(ReplyStatus s) {
+  return s == ReplyStatus::logged ? "logged" : s == ReplyStatus::duplicate ? "duplicate" : "failed";
+}
+
+// extraDataTracking with App Connect's two tracking flags appended (APPCONNECT.md §2.2 step 10).
+std::string with_tracking_flags(const std::string& extra, const Event& ev) {
+  auto truthy = [&](const char* k) {
+    const auto* v = json::find(ev.doc, k);
+    return v && v->IsString() && v->GetStringLength() > 0;
+  };
+  std::string body = extra.empty() ? "{}" : extra;
+  body.pop_back();  // drop '}'
+  if (body.size() > 1) body.push_back(',');
+  body += fmt::format("\"withSmartNoteLog\":{},\"withTranscript\":{}}}", truthy("aiNote") ? "true" : "false",
+                      truthy("transcript") ? "true" : "false");
+  return body;
+}
+
+}  // namespace
+
+asio::awaitable<void> Worker::process(std::string raw) {
+  const auto started = std::chrono::steady_clock::now();
+  ReplyFields reply;
+  std::string event_json, claim_key, claim_token, logged_key;
+  try {
+    auto parsed = parse_event(raw);
+    reply.id = parsed.id;
+    reply.platform = parsed.platform;
+    reply.session_id = parsed.session_id;
+    if (parsed.parsed_json_object) event_json = raw;
+
+    if (parsed.error) {
+      reply.error = parsed.error;
+    } else if (!is_known_platform(parsed.event->platform)) {
+      reply.error = make_failure("unknown_platform",
+                                 fmt::format("platform '{}' is not one of pipedrive, clio, insightly, "
+                                             "redtail, bullhorn, netsuite, sandbox",
+                                             parsed.event->platform));
+    } else if (auto it = adapters_.find(parsed.event->platform); it == adapters_.end() || !it->second) {
+      reply.error = make_failure("adapter_unavailable",
+                                 fmt::format("the {} adapter is not available in this build yet",
+                                             parsed.event->platform));
+    } else {
+      const Event& ev = *parsed.event;
+      logged_key = cfg_.logged_key(ev.platform, ev.session_id);
+      claim_key = cfg_.claim_key(ev.platform, ev.session_id);
+      claim_token = new_token(cfg_.worker_id);
+      std::optional<std::string> earlier;
+      bool claimed = co_await wait_for_claim(claim_key, claim_token, logged_key, earlier);
+      if (earlier) {
+        reply.status = ReplyStatus::duplicate;
+        reply.log_id = earlier->empty() ? std::nullopt : earlier;
+        reply.return_message_json =
+            simple_return_message("Existing log for session " + ev.session_id, "warning", 3000);
+      } else if (!claimed) {
+        reply.error = make_failure("redis_unavailable", "could not claim the session for dedupe", true);
+      } else {
+        auto result = co_await it->second->create_call_log(ev, ctx_);
+        reply.return_message_json = result.return_message_json;
+        if (result.log_id) {
+          reply.status = ReplyStatus::logged;
+          reply.log_id = result.log_id;
+          reply.extra_data_tracking_json = with_tracking_flags(result.extra_data_tracking_json, ev);
+        } else {
+          reply.error = result.failure ? *result.failure
+                                       : make_failure("crm_error", "the CRM returned no log id");
+          if (!result.extra_data_tracking_json.empty())
+            reply.extra_data_tracking_json = result.extra_data_tracking_json;
+        }
+      }
+    }
+  } catch (const std::exception& e) {
+    reply.error = make_failure("internal_error", std::string("unexpected error: ") + e.what());
+  }
+  if (reply.error) reply.status = ReplyStatus::failed;
+
+  co_await finish(raw, reply, event_json, claim_key, claim_token, reply.status == ReplyStatus::logged ? logged_key : "");
+
+  auto ms = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count() / 1000.0;
+  log::info("event", {{"id", reply.id ? std::string_view(*reply.id) : std::string_view("")},
+                      {"platform", reply.platform ? std::string_view(*reply.platform) : std::string_view("")},
+                      {"sessionId", reply.session_id ? std::string_view(*reply.session_id) : std::string_view("")},
+                      {"status", std::string_view(status_text(reply.status))},
+                      {"attempts", static_cast<int64_t>(reply.attempts)},
+                      {"errorCode", reply.error ? std::string_view(reply.error->code) : std::string_view("")},
+                      {"ms", ms}});
+  --in_flight_;
+  slot_freed();
+}
+
+asio::awaitable<bool> Worker::wait_for_claim(const std::string& claim_key, const std::string& token,
+                                             const std::string& logged_key,
+                                             std::optional<std::string>& earlier_log_id) {
+  // Two workers racing on one session: one holds the claim and writes the CRM; the other waits
+  // here until the logged record appears (duplicate) or the claim is released/expires.
+  const auto deadline = std::chrono::steady_clock::now() + kClaimTtl + 10s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::vector<std::vector<std::string>> commands;
+    commands.push_back(cmd("GET", logged_key));
+    commands.push_back(cmd("SET", claim_key, token, "NX", "PX",
+                           std::to_string(std::chrono::milliseconds(kClaimTtl).count())));
+    auto r = co_await cmd_.exec_pipeline(std::move(commands));
+    if (!r) {
+      co_await sleep(500ms);
+      continue;
+    }
+    auto& replies = *r;
+    if (replies[0].type == redis::Reply::Type::string) {
+      earlier_log_id = replies[0].str;
+      if (replies[1].type == redis::Reply::Type::status)  // we just claimed it: give it back
+        co_await scripts::run(cmd_, scripts::release_claim(), cmd(claim_key), cmd(token));
+      co_return false;
+    }
+    if (replies[1].type == redis::Reply::Type::status) co_return true;  // "+OK": ours
+    co_await sleep(200ms);
+  }
+  co_return false;
+}
+
+asio::awaitable<void> Worker::finish(const std::string& raw, const ReplyFields& reply,
+                                     const std::string& event_json, const std::string& claim_key,
+                                     const std::string& claim_token, const std::string& logged_key) {
+  std::string dead;
+  if (reply.status == ReplyStatus::failed && reply.error)
+    dead = dead_letter_json(event_json, raw, *reply.error, reply.attempts, cfg_.worker_id);
+  const std::string reply_text = reply_json(reply);
+  const std::string ttl = std::to_string(static_cast<long long>(cfg_.dedupe_ttl_days) * 86400);
+  // Retried until Redis takes it: the element stays on our processing list meanwhile, so a crash
+  // here loses nothing (the event is recovered and, if it was logged, found as a duplicate... once
+  // the logged record exists).
+  for (auto backoff = 100ms;; backoff = std::min(backoff * 2, std::chrono::milliseconds(5000))) {
+    auto keys = cmd(cfg_.reply_queue, processing_key_,
+                    claim_key.empty() ? cfg_.prefix + ":claim:none" : claim_key,
+                    logged_key.empty() ? cfg_.prefix + ":logged:none" : logged_key, cfg_.dead_queue);
+    auto args = cmd(reply_text, raw, claim_token,
+                    logged_key.empty() ? std::string() : reply.log_id.value_or(""), ttl, dead);
+    auto r = co_await scripts::run(cmd_, scripts::finish_event(), std::move(keys), std::move(args));
+    if (r && !r->is_error()) co_return;
+    log::warn("writing the reply failed; retrying",
+              {{"id", reply.id ? std::string_view(*reply.id) : std::string_view("")},
+               {"error", r ? std::string_view(r->str) : std::string_view(r.error->message)}});
+    co_await sleep(backoff);
+  }
+}
+
+}  // namespace calllog

@@ -1,0 +1,61 @@
+#pragma once
+// The consume loop (`run`, CONTRACT §1): BLMOVE from the input queue onto this worker's processing
+// list, up to --concurrency events in flight as coroutines on one io_context, each one
+// parse → validate → dedupe → adapter → reply (atomically with its removal from the list).
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "adapters/adapter.hpp"
+#include "common/https/https_client.hpp"
+#include "common/redis/redis_client.hpp"
+#include "worker/config.hpp"
+#include "worker/reply.hpp"
+
+namespace calllog {
+
+class Worker {
+ public:
+  Worker(boost::asio::io_context& io, Config cfg);
+  ~Worker();
+
+  // Runs until stop() (or a fatal error); returns the process exit code.
+  boost::asio::awaitable<int> run();
+  // Begins the graceful drain: stop taking events, finish in-flight ones within the grace.
+  void stop();
+
+  bool ready() const { return ready_ && !stopping_; }
+  int in_flight() const { return in_flight_; }
+
+ private:
+  boost::asio::awaitable<void> fetch_loop();
+  boost::asio::awaitable<void> process(std::string raw);
+  boost::asio::awaitable<void> finish(const std::string& raw, const ReplyFields& reply,
+                                      const std::string& event_json, const std::string& claim_key,
+                                      const std::string& claim_token, const std::string& logged_key);
+  boost::asio::awaitable<bool> wait_for_claim(const std::string& claim_key, const std::string& token,
+                                              const std::string& logged_key,
+                                              std::optional<std::string>& earlier_log_id);
+  boost::asio::awaitable<void> sleep(std::chrono::milliseconds d);
+  void slot_freed();
+
+  boost::asio::io_context& io_;
+  Config cfg_;
+  std::string processing_key_;
+  redis::RedisClient cmd_;        // pipelined: replies, dedupe, scripts
+  redis::RedisClient blocking_;   // BLMOVE only
+  https::Client http_;
+  std::map<std::string, std::unique_ptr<Adapter>, std::less<>> adapters_;
+  AdapterContext ctx_;
+  boost::asio::steady_timer slot_timer_;   // woken when an in-flight event finishes
+  int in_flight_ = 0;
+  bool stopping_ = false;
+  bool ready_ = false;
+};
+
+}  // namespace calllog
