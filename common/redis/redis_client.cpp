@@ -154,6 +154,7 @@ struct RedisClient::Impl : std::enable_shared_from_this<Impl> {
   void fail_in_flight(const RedisError& why) {
     auto failed = std::move(in_flight);
     in_flight.clear();
+    received_for_front = 0;
     for (auto& p : failed)
       if (!p->abandoned)
         p->finish(RedisError{"redis_disconnected",
