@@ -1,2 +1,69 @@
-// Placeholder while the mock CRM lands (issue 5).
-int main() { return 0; }
+// mock-crm: an HTTPS mock of the CRM APIs for tests and benchmarks (binds 127.0.0.1).
+//   mock-crm --cert FILE --key FILE [--port N] [--record FILE] [--stats FILE] [--latency-ms N]
+// Prints "listening <port>" on stdout once it accepts connections. See mock.hpp for routing,
+// crm_test_behaviours.cpp for the /__* test paths, crms.cpp for the list of CRMs.
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <string>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "server.hpp"
+
+namespace {
+
+int usage(const char* why) {
+  std::fprintf(stderr,
+               "mock-crm: %s\nusage: mock-crm --cert FILE --key FILE [--port N] [--record FILE] "
+               "[--stats FILE] [--latency-ms N]\n",
+               why);
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  mock::ServerOptions opts;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (i + 1 >= argc) return usage(("missing value for " + arg).c_str());
+    std::string value = argv[++i];
+    if (arg == "--port")
+      opts.port = static_cast<uint16_t>(std::atoi(value.c_str()));
+    else if (arg == "--cert")
+      opts.cert = value;
+    else if (arg == "--key")
+      opts.key = value;
+    else if (arg == "--record")
+      opts.record_file = value;
+    else if (arg == "--stats")
+      opts.stats_file = value;
+    else if (arg == "--latency-ms")
+      opts.latency = std::chrono::milliseconds(std::atoi(value.c_str()));
+    else
+      return usage(("unknown option " + arg).c_str());
+  }
+  if (opts.cert.empty() || opts.key.empty()) return usage("--cert and --key are required");
+
+  try {
+    boost::asio::io_context io(1);
+    mock::Router router;
+    mock::register_all(router);
+    mock::Server server(io, opts, router);
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&io](const boost::system::error_code&, int) { io.stop(); });
+    boost::asio::co_spawn(io, server.accept_loop(), boost::asio::detached);
+    std::printf("listening %u\n", static_cast<unsigned>(server.port()));
+    std::fflush(stdout);
+    io.run();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mock-crm: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
