@@ -40,7 +40,7 @@ def need(cond, msg):
 
 # ---- yaml: every file parses, Kubernetes objects have what an operator needs ----------
 
-def check_yaml(d):
+def check_yaml(d, worker_bin):
     for path in sorted(model.yaml_files(d.root)):
         try:
             docs = [x for x in yaml.safe_load_all(open(path)) if x is not None]
@@ -54,7 +54,7 @@ def check_yaml(d):
     cluster = d.kustomize(os.path.join(d.k8s, "overlays", "redis-cluster"))
     check_k8s(cluster, "redis-cluster overlay", want_trigger="redis-cluster")
     check_hash_tag(cluster)
-    check_compose(d)
+    check_compose(d, worker_bin)
 
 
 def check_kustomization(d):
@@ -158,7 +158,7 @@ def check_hash_tag(objs):
          f"redis-cluster overlay: prefix and queues must share one hash tag, got {tags}")
 
 
-def check_compose(d):
+def check_compose(d, worker_bin):
     c = yaml.safe_load(open(d.compose))
     svcs = c.get("services", {})
     need({"redis", "worker"} <= set(svcs), "compose: services redis and worker")
@@ -181,6 +181,20 @@ def check_compose(d):
             ev = json.loads(ln)
             need(ev.get("platform") == "sandbox" and ev.get("callLog", {}).get("sessionId"),
                  f"compose: sample {ev.get('id')} must be a sandbox event with a sessionId")
+        check_samples_compose(content, worker_bin)
+
+
+def check_samples_compose(content, worker_bin):
+    """The worker's own `compose` (no network) must accept every sample event."""
+    if not worker_bin or not os.access(worker_bin, os.X_OK):
+        skip("no worker binary: compose samples not run through `calllog-worker compose`")
+        return
+    r = subprocess.run([worker_bin, "compose", "-"], input=content, capture_output=True,
+                       text=True, timeout=30)
+    out = [json.loads(ln) for ln in r.stdout.splitlines() if ln.strip().startswith("{")]
+    bad = [o for o in out if "error" in o or not o.get("body")]
+    need(r.returncode == 0 and len(out) == len(content.strip().splitlines()) and not bad,
+         f"compose: `calllog-worker compose` rejects the samples: rc={r.returncode} {bad} {r.stderr[:300]}")
 
 
 # ---- contract and help: every flag and env var named in deploy/ exists ---------------
@@ -352,7 +366,7 @@ def main():
     a.worker_bin = os.path.abspath(a.worker_bin) if a.worker_bin else ""
     d = model.Deploy(a.deploy)
     contract = open(a.contract).read()
-    {"yaml": lambda: check_yaml(d),
+    {"yaml": lambda: check_yaml(d, a.worker_bin),
      "contract": lambda: check_contract(d, contract),
      "help": lambda: check_help(d, a.worker_bin),
      "systemd": lambda: check_systemd(d, a.worker_bin),

@@ -312,6 +312,11 @@ class Deploy:
         unit = parse_unit(open(self.unit).read())
         for e in unit.get("Service", {}).get("ExecStart", []):
             cmds.append(("systemd unit", shlex.split(e.lstrip("-@+!:"))[1:]))
+        if os.path.exists(self.readme):
+            for line in open(self.readme):
+                m = re.match(r"^\s*(?:\S*/)?calllog-worker\s+(.*)$", line)
+                if m:
+                    cmds.append(("README.md", shlex.split(m.group(1), comments=True)))
         return [(w, sub_of(a), a) for w, a in cmds]
 
     def env_names(self):
