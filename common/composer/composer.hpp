@@ -25,6 +25,10 @@ std::optional<LogFormat> log_format_for(std::string_view platform);
 // before any connector change.
 std::string compose_call_log(const rapidjson::Value& event, LogFormat format);
 
+// compose_call_log that also reports where App Connect's composer throws a TypeError (a call
+// journey leg without `from`/`to`, `legs` not an array): false, with `error` describing it.
+bool try_compose_call_log(const rapidjson::Value& event, LogFormat format, std::string& body, std::string& error);
+
 struct ComposedBody {
   LogFormat format;
   std::string body;
