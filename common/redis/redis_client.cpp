@@ -53,7 +53,8 @@ struct RedisClient::Impl : std::enable_shared_from_this<Impl> {
   asio::any_io_executor ex;
   RedisConfig cfg;
   std::optional<asio::ssl::context> tls_ctx;
-  std::shared_ptr<Link> link;  // set while connected
+  std::shared_ptr<Link> link;     // set while connected
+  std::shared_ptr<Link> opening;  // set while a connection is being set up
   std::deque<std::shared_ptr<Pending>> write_queue;
   std::deque<std::shared_ptr<Pending>> in_flight;
   std::vector<std::shared_ptr<Pending>> connect_waiters;
@@ -107,13 +108,15 @@ struct RedisClient::Impl : std::enable_shared_from_this<Impl> {
     using namespace asio::experimental::awaitable_operators;
     auto backoff = std::chrono::milliseconds(kFirstBackoff);
     while (!closed) {
-      Result<std::shared_ptr<Link>> opened;
+      Result<bool> opened;
+      opening = std::make_shared<Link>(ex);
       if (auto tls_error = make_tls_context())
         opened.error = std::move(tls_error);
       else
-        opened = co_await Link::open(ex, cfg, tls_ctx ? &*tls_ctx : nullptr);
+        opened = co_await opening->open(cfg, tls_ctx ? &*tls_ctx : nullptr);
+      auto fresh = std::move(opening);
       if (closed) {
-        if (opened) (*opened)->close();
+        fresh->close();
         break;
       }
       if (!opened) {
@@ -123,7 +126,7 @@ struct RedisClient::Impl : std::enable_shared_from_this<Impl> {
         backoff = std::min<std::chrono::milliseconds>(backoff * 2, kMaxBackoff);
         continue;
       }
-      link = *opened;
+      link = std::move(fresh);
       if (ever_connected) ++reconnect_count;
       ever_connected = true;
       last_error.reset();
@@ -305,6 +308,7 @@ struct RedisClient::Impl : std::enable_shared_from_this<Impl> {
     if (closed) return;
     closed = true;
     if (link) link->close();
+    if (opening) opening->close();
     write_wakeup.cancel();
     backoff_timer.cancel();
     RedisError why{"redis_closed", "the Redis client was closed"};

@@ -38,32 +38,24 @@ void Link::close() {
   }
 }
 
-asio::awaitable<Result<std::shared_ptr<Link>>> Link::open(asio::any_io_executor ex,
-                                                          const RedisConfig& cfg,
-                                                          asio::ssl::context* tls_ctx) {
-  auto link = std::make_shared<Link>(ex);
+asio::awaitable<Result<bool>> Link::open(const RedisConfig& cfg, asio::ssl::context* tls_ctx) {
   // The watchdog bounds the whole set-up: when it fires it closes the socket, so the step in
   // progress fails at once.
-  link->watchdog_.expires_after(cfg.connect_timeout);
-  link->watchdog_.async_wait([weak = std::weak_ptr<Link>(link)](error_code ec) {
+  watchdog_.expires_after(cfg.connect_timeout);
+  watchdog_.async_wait([weak = weak_from_this()](error_code ec) {
     if (ec) return;
     if (auto l = weak.lock()) {
       l->watchdog_fired_ = true;
       l->close();
     }
   });
-  auto r = co_await link->establish(cfg, tls_ctx);
-  link->watchdog_.cancel();
-  if (!r) {
-    if (link->watchdog_fired_ && r.error->code != "redis_auth")
-      co_return failure<std::shared_ptr<Link>>(
-          "redis_connect", "cannot connect to " + cfg.redacted_url + ": no answer within " +
-                               std::to_string(cfg.connect_timeout.count()) + " ms");
-    co_return failure<std::shared_ptr<Link>>(r.error->code, r.error->message);
-  }
-  Result<std::shared_ptr<Link>> ok;
-  ok.value = std::move(link);
-  co_return ok;
+  auto r = co_await establish(cfg, tls_ctx);
+  watchdog_.cancel();
+  if (!r && watchdog_fired_ && r.error->code != "redis_auth")
+    co_return failure<bool>("redis_connect", "cannot connect to " + cfg.redacted_url +
+                                                 ": no answer within " +
+                                                 std::to_string(cfg.connect_timeout.count()) + " ms");
+  co_return r;
 }
 
 asio::awaitable<Result<bool>> Link::establish(const RedisConfig& cfg, asio::ssl::context* tls_ctx) {

@@ -21,12 +21,13 @@ namespace calllog::redis {
 
 class Link : public std::enable_shared_from_this<Link> {
  public:
-  // Resolves, connects, does the TLS handshake and the AUTH/SELECT/PING exchange, all within
-  // cfg.connect_timeout. tls_ctx must be non-null when cfg.tls is set.
-  static boost::asio::awaitable<Result<std::shared_ptr<Link>>> open(
-      boost::asio::any_io_executor ex, const RedisConfig& cfg, boost::asio::ssl::context* tls_ctx);
-
   explicit Link(boost::asio::any_io_executor ex);
+
+  // Resolves, connects, does the TLS handshake and the AUTH/SELECT/PING exchange, all within
+  // cfg.connect_timeout. tls_ctx must be non-null when cfg.tls is set. Call once; close() from
+  // elsewhere makes it fail at once. The Link must be owned by a shared_ptr.
+  boost::asio::awaitable<Result<bool>> open(const RedisConfig& cfg,
+                                            boost::asio::ssl::context* tls_ctx);
 
   // Writes all of `bytes`.
   boost::asio::awaitable<boost::system::error_code> write(std::string_view bytes);

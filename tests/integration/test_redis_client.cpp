@@ -1,76 +1,18 @@
 #define BOOST_TEST_MODULE redis_client
 #include <boost/test/unit_test.hpp>
 
+// The Redis client against a real redis-server: commands, pipelining, binary data, SELECT, AUTH.
 #include <chrono>
-
-// g++ 12 false positive on Asio's coroutine frame allocator once a coroutine lambda is inlined
-// through std::function (-Wmismatched-new-delete); the frame is allocated and freed by Asio's pair.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#include <functional>
 #include <optional>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
-#include "common/redis/command.hpp"
-#include "common/redis/redis_client.hpp"
+#include "tests/integration/redis_test_helpers.hpp"
 #include "tests/support/redis_server.hpp"
 
-namespace asio = boost::asio;
-using namespace std::chrono_literals;
+using namespace calllog::test;
 using calllog::redis::cmd;
-using calllog::redis::parse_redis_url;
 using calllog::redis::pipeline;
 using calllog::redis::RedisClient;
-using calllog::redis::RedisConfig;
 using calllog::redis::Reply;
-using calllog::test::RedisServer;
-
-namespace {
-
-constexpr auto tok = asio::as_tuple(asio::use_awaitable);
-
-// Runs one coroutine on ctx; a test that does not finish within `limit` fails instead of hanging.
-void run_coro(asio::io_context& ctx, std::function<asio::awaitable<void>()> fn,
-              std::chrono::seconds limit = 30s) {
-  bool done = false;
-  std::exception_ptr err;
-  asio::co_spawn(ctx, fn(), [&](std::exception_ptr e) {
-    done = true;
-    err = e;
-  });
-  for (auto end = std::chrono::steady_clock::now() + limit;
-       !done && std::chrono::steady_clock::now() < end;)
-    ctx.run_one_for(50ms);
-  BOOST_TEST_REQUIRE(done, "test coroutine did not finish in time");
-  if (err) std::rethrow_exception(err);
-}
-
-RedisConfig config_for(const std::string& url) {
-  std::string error;
-  auto cfg = parse_redis_url(url, &error);
-  BOOST_TEST_REQUIRE(cfg.has_value(), error);
-  cfg->connect_timeout = 2000ms;
-  cfg->command_timeout = 5000ms;
-  return *cfg;
-}
-
-asio::awaitable<void> sleep_for(std::chrono::milliseconds d) {
-  asio::steady_timer t(co_await asio::this_coro::executor, d);
-  co_await t.async_wait(tok);
-}
-
-std::string describe(const calllog::redis::Result<Reply>& r) {
-  if (r) return "reply";
-  return r.error->code + ": " + r.error->message;
-}
-
-}  // namespace
 
 BOOST_AUTO_TEST_CASE(connect_set_get_and_error_reply) {
   RedisServer server;
@@ -224,138 +166,5 @@ BOOST_AUTO_TEST_CASE(wrong_password_is_a_clear_auth_error) {
                     config_for("redis://default:right-pass-1@127.0.0.1:" + port + "/0"));
     auto a = co_await acl.exec(cmd("PING"));
     BOOST_TEST_REQUIRE(bool(a), describe(a));
-  });
-}
-
-BOOST_AUTO_TEST_CASE(command_timeout_keeps_the_connection_usable) {
-  RedisServer server;
-  asio::io_context ctx;
-  run_coro(ctx, [&]() -> asio::awaitable<void> {
-    RedisClient client(ctx.get_executor(), config_for(server.url()));
-    BOOST_TEST_REQUIRE(bool(co_await client.connect()));
-    auto t0 = std::chrono::steady_clock::now();
-    auto blocked = co_await client.exec(cmd("BLPOP", "empty-list", "10"), 200ms);
-    auto waited = std::chrono::steady_clock::now() - t0;
-    BOOST_TEST_REQUIRE(!blocked);
-    BOOST_TEST(blocked.error->code == "redis_timeout");
-    BOOST_TEST(blocked.error->message.find("BLPOP") != std::string::npos);
-    BOOST_TEST((waited >= 200ms && waited < 2s));
-    // The BLPOP is still pending on the server; its late reply must go to nobody.
-    server.command({"LPUSH", "empty-list", "late"});
-    auto get = co_await client.exec(cmd("ECHO", "after-timeout"));
-    BOOST_TEST_REQUIRE(bool(get), describe(get));
-    BOOST_TEST(get->str == "after-timeout");
-    BOOST_TEST(client.connected());
-    BOOST_TEST(client.reconnects() == 0u);
-  });
-}
-
-BOOST_AUTO_TEST_CASE(caller_cancellation_leaves_the_connection_usable) {
-  RedisServer server;
-  asio::io_context ctx;
-  run_coro(ctx, [&]() -> asio::awaitable<void> {
-    using namespace asio::experimental::awaitable_operators;
-    RedisClient client(ctx.get_executor(), config_for(server.url()));
-    auto raced = co_await (client.exec(cmd("BLPOP", "nothing", "10")) || sleep_for(100ms));
-    BOOST_TEST(raced.index() == 1u);
-    server.command({"LPUSH", "nothing", "late"});
-    auto echo = co_await client.exec(cmd("ECHO", "still-here"));
-    BOOST_TEST_REQUIRE(bool(echo), describe(echo));
-    BOOST_TEST(echo->str == "still-here");
-  });
-}
-
-BOOST_AUTO_TEST_CASE(server_restart_mid_stream_reconnects) {
-  RedisServer server;
-  asio::io_context ctx;
-  run_coro(ctx, [&]() -> asio::awaitable<void> {
-    RedisClient client(ctx.get_executor(), config_for(server.url()));
-    BOOST_TEST_REQUIRE(bool(co_await client.connect()));
-    constexpr int kWorkers = 20;
-    int ok_before = 0, ok_after = 0, disconnected = 0, other = 0, finished = 0;
-    bool restarted = false;
-    std::string other_error;
-    asio::steady_timer all_done(ctx, std::chrono::steady_clock::time_point::max());
-    for (int w = 0; w < kWorkers; ++w) {
-      asio::co_spawn(ctx, [&, w]() -> asio::awaitable<void> {
-        for (int i = 0; ok_after < 2000; ++i) {
-          std::string payload = std::to_string(w) + ":" + std::to_string(i);
-          auto r = co_await client.exec(cmd("ECHO", payload), 3000ms);
-          if (r && r->str == payload) {
-            ++(restarted ? ok_after : ok_before);
-          } else if (!r && r.error->code == "redis_disconnected") {
-            ++disconnected;
-          } else {
-            ++other;
-            other_error = r ? "mismatched reply" : r.error->code + ": " + r.error->message;
-          }
-        }
-        if (++finished == kWorkers) all_done.cancel();
-      }, asio::detached);
-    }
-    // A command whose reply is still owed when the server dies fails as redis_disconnected.
-    // (A blocking command holds its whole connection, so it gets a client of its own.)
-    RedisClient blocking(ctx.get_executor(), config_for(server.url()));
-    std::optional<calllog::redis::Result<Reply>> blocked;
-    asio::co_spawn(ctx, [&]() -> asio::awaitable<void> {
-      blocked = co_await blocking.exec(cmd("BLPOP", "never-filled", "20"), 30000ms);
-    }, asio::detached);
-    while (ok_before < 2000) co_await sleep_for(5ms);
-    const auto killed_at = std::chrono::steady_clock::now();
-    server.stop();    // SIGKILL while commands are in flight
-    co_await sleep_for(300ms);  // commands issued now wait for the reconnect
-    server.start();   // same port
-    restarted = true;
-    co_await all_done.async_wait(tok);
-    BOOST_TEST_MESSAGE("before " << ok_before << ", after " << ok_after << ", disconnected "
-                                 << disconnected << ", reconnects " << client.reconnects());
-    BOOST_TEST_REQUIRE(blocked.has_value());
-    BOOST_TEST_REQUIRE(!*blocked);
-    BOOST_TEST(blocked->error->code == "redis_disconnected");
-    BOOST_TEST_MESSAGE("in flight at the kill: " << blocked->error->message);
-    BOOST_TEST((std::chrono::steady_clock::now() - killed_at < 20s));
-    BOOST_TEST(other == 0, other_error);
-    BOOST_TEST(ok_after >= 2000);
-    BOOST_TEST(client.reconnects() >= 1u);
-    BOOST_TEST(client.connected());
-  }, 60s);
-}
-
-BOOST_AUTO_TEST_CASE(nothing_listening_fails_fast_with_clear_errors) {
-  asio::io_context ctx;
-  run_coro(ctx, [&]() -> asio::awaitable<void> {
-    auto cfg = config_for("redis://127.0.0.1:" + std::to_string(calllog::test::free_port()) + "/0");
-    cfg.connect_timeout = 500ms;
-    RedisClient client(ctx.get_executor(), cfg);
-    auto c = co_await client.connect();
-    BOOST_TEST_REQUIRE(!c);
-    BOOST_TEST(c.error->code == "redis_connect");
-    BOOST_TEST_MESSAGE("refused: " << c.error->message);
-    auto t0 = std::chrono::steady_clock::now();
-    auto e = co_await client.exec(cmd("PING"), 300ms);
-    BOOST_TEST_REQUIRE(!e);
-    BOOST_TEST(e.error->code == "redis_disconnected");
-    BOOST_TEST(e.error->message.find("not connected") != std::string::npos);
-    BOOST_TEST((std::chrono::steady_clock::now() - t0 < 2s));
-    BOOST_TEST(!client.connected());
-  });
-}
-
-BOOST_AUTO_TEST_CASE(close_fails_pending_calls_with_redis_closed) {
-  RedisServer server;
-  asio::io_context ctx;
-  run_coro(ctx, [&]() -> asio::awaitable<void> {
-    RedisClient client(ctx.get_executor(), config_for(server.url()));
-    BOOST_TEST_REQUIRE(bool(co_await client.connect()));
-    asio::co_spawn(ctx, [&]() -> asio::awaitable<void> {
-      co_await sleep_for(100ms);
-      client.close();
-    }, asio::detached);
-    auto r = co_await client.exec(cmd("BLPOP", "never", "10"), 5000ms);
-    BOOST_TEST_REQUIRE(!r);
-    BOOST_TEST(r.error->code == "redis_closed");
-    auto after = co_await client.exec(cmd("PING"));
-    BOOST_TEST_REQUIRE(!after);
-    BOOST_TEST(after.error->code == "redis_closed");
   });
 }
