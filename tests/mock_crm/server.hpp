@@ -27,7 +27,8 @@ struct Stats {
   uint64_t handshakes = 0;    // completed TLS handshakes
   uint64_t connections = 0;   // accepted TCP connections
   uint64_t open = 0;          // connections open now
-  uint64_t requests = 0;      // requests answered (excluding /__stats)
+  uint64_t requests = 0;      // requests answered (excluding /__stats); in the stats file
+                              // only as of the last connection change
   std::string json() const;
 };
 
