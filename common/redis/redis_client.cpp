@@ -95,6 +95,7 @@ struct RedisClient::Impl : std::enable_shared_from_this<Impl> {
   }
 
   asio::awaitable<void> sleep(std::chrono::milliseconds d) {
+    if (closed) co_return;
     backoff_timer.expires_after(d);
     co_await backoff_timer.async_wait(tok);
   }
