@@ -142,14 +142,15 @@ struct Client::Impl : std::enable_shared_from_this<Impl> {
     co_return out;
   }
 
-  asio::awaitable<Outcome> request(Request r, const AllowList& allowed) {
+  asio::awaitable<Outcome> request(Request r, const AllowList& allowed,
+                                   std::chrono::milliseconds timeout) {
     auto self = shared_from_this();
     auto url = parse_url(r.url);
     if (!url) co_return failed("io", "not a valid https URL", false);
     if (!allowed.allows(url->host, url->port))  // before any resolve or connect
       co_return failed("host_not_allowed", "host " + url->host_header() + " is not allowed", false);
 
-    const auto deadline = Clock::now() + cfg.request_timeout;
+    const auto deadline = Clock::now() + timeout;
     auto req = build_request(r, *url, cfg.user_agent);
     const bool idempotent = is_idempotent(r.method);
     for (int attempt = 0;; ++attempt) {
@@ -217,7 +218,13 @@ Client::~Client() { impl_->stop(); }
 
 asio::awaitable<Outcome> Client::request(Request req, const AllowList& allowed) {
   auto impl = impl_;
-  co_return co_await impl->request(std::move(req), allowed);
+  co_return co_await impl->request(std::move(req), allowed, impl->cfg.request_timeout);
+}
+
+asio::awaitable<Outcome> Client::request(Request req, const AllowList& allowed,
+                                         std::chrono::milliseconds timeout) {
+  auto impl = impl_;
+  co_return co_await impl->request(std::move(req), allowed, timeout);
 }
 
 uint64_t Client::handshakes() const { return impl_->handshakes; }

@@ -80,6 +80,9 @@ class Client {
 
   // `allowed` is the adapter's allow-list (built-in patterns + --allow-host).
   boost::asio::awaitable<Outcome> request(Request req, const AllowList& allowed);
+  // The same with its own whole-request timeout instead of ClientConfig::request_timeout.
+  boost::asio::awaitable<Outcome> request(Request req, const AllowList& allowed,
+                                          std::chrono::milliseconds timeout);
 
   // TLS handshakes completed so far (for tests and metrics).
   uint64_t handshakes() const;

@@ -157,16 +157,25 @@ BOOST_AUTO_TEST_CASE(expired_certificate_is_rejected) {
 
 BOOST_AUTO_TEST_CASE(a_server_that_never_answers_times_out) {
   MockCrm mock(pki().good);
-  auto cfg = config_for(mock.port());
-  cfg.request_timeout = 500ms;
+  asio::io_context io;
+  Client client(io.get_executor(), config_for(mock.port()));
+  Request warm, hang;
+  warm.url = url("acme.pipedrive.com", mock.port(), "/__ok");
+  hang.url = url("acme.pipedrive.com", mock.port(), "/__hang");
+  Outcome warmed, out;
+  // Connect first so that the timed request is only the unanswered exchange.
+  run_coro(io, [&]() -> asio::awaitable<void> { warmed = co_await client.request(warm, kPipedrive); });
+  BOOST_TEST_REQUIRE(warmed.response.has_value(), code_of(warmed));
   auto start = std::chrono::steady_clock::now();
-  auto out = fetch(cfg, Request{"GET", url("acme.pipedrive.com", mock.port(), "/__hang"), {}, {}});
+  run_coro(io, [&]() -> asio::awaitable<void> { out = co_await client.request(hang, kPipedrive, 500ms); });
   auto took = std::chrono::steady_clock::now() - start;
   BOOST_TEST(code_of(out) == "timeout");
   BOOST_TEST(out.failure->retryable);
   BOOST_TEST(took >= 450ms);
   BOOST_TEST(took < 5s);
-  BOOST_TEST(mock.requests().size() == 1u);  // it was sent (once: POST-like retry must not happen)
+  auto seen = mock.requests();
+  BOOST_TEST_REQUIRE(seen.size() == 2u);  // sent once: a timeout is not retried
+  BOOST_TEST(seen[1].path == "/__hang");
 }
 
 BOOST_AUTO_TEST_CASE(a_ten_mebibyte_body_is_too_large) {
@@ -355,4 +364,38 @@ BOOST_AUTO_TEST_CASE(a_pooled_connection_the_server_dropped_is_not_reused) {
   auto post = call("POST");  // not idempotent: works because the dead one was noticed first
   BOOST_TEST(post.response.has_value(), code_of(post));
   BOOST_TEST(client.handshakes() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_dying_keep_alive_is_retried_once_for_idempotent_methods_only) {
+  MockCrm mock(pki().good);
+  const auto p = mock.port();
+  asio::io_context io;
+  Client client(io.get_executor(), config_for(p));
+  auto call = [&](std::string method, std::string target) {
+    Outcome out;
+    Request req;
+    req.method = method;
+    req.url = url("acme.pipedrive.com", p, target);
+    if (method == "POST") req.body = "{}";
+    run_coro(io, [&]() -> asio::awaitable<void> { out = co_await client.request(req, kPipedrive); });
+    return out;
+  };
+  BOOST_TEST(call("GET", "/__arm_drop").response.has_value());
+  auto get = call("GET", "/__ok");  // its pooled connection drops it: retried on a fresh one
+  BOOST_TEST_REQUIRE(get.response.has_value(), code_of(get));
+  BOOST_TEST(get.response->status == 200);
+  BOOST_TEST(client.handshakes() == 2u);
+
+  BOOST_TEST(call("POST", "/__arm_drop").response.has_value());
+  auto post = call("POST", "/__ok");  // not idempotent: no second attempt
+  BOOST_TEST(code_of(post) == "io");
+  BOOST_TEST(post.failure->retryable);
+  BOOST_TEST(client.handshakes() == 2u);
+
+  auto seen = mock.requests();
+  BOOST_TEST_REQUIRE(seen.size() == 5u);
+  BOOST_TEST(seen[1].path == "/__ok");  // dropped
+  BOOST_TEST(seen[2].path == "/__ok");  // the retry
+  BOOST_TEST(seen[4].method == "POST");
+  BOOST_TEST(seen[4].path == "/__ok");  // sent once
 }

@@ -6,6 +6,8 @@
 //   /__status?code=N&retry_after=S&limit=L&remaining=R&reset=T
 //                             status N; Retry-After and x-ratelimit-* headers when given
 //   /__close                  200, then the connection is closed (Connection: close)
+//   /__arm_drop               200 (keep-alive); the next request on this connection is
+//                             recorded and then the connection is dropped unanswered
 // And, for every CRM route: an Authorization (or BhRestToken) containing "mock-status-NNN"
 // is answered with status NNN (Retry-After: 1 for 429/503); "mock-post-status-NNN" does the
 // same for non-GET requests only. Adapters' failure tests use this (see injected_status()).
@@ -80,6 +82,11 @@ void register_test_behaviours(Router& r) {
     r.add("", m, "/__redirect", [](const MockRequest& req) {
       MockResponse red = MockResponse::json(302, R"({"moved":true})");
       return red.with_header("Location", "https://" + req.host_header + "/__redirected");
+    });
+    r.add("", m, "/__arm_drop", [](const MockRequest&) {
+      MockResponse c = MockResponse::json(200, R"({"ok":true})");
+      c.drop_next = true;
+      return c;
     });
     r.add("", m, "/__close", [](const MockRequest&) {
       MockResponse c = MockResponse::json(200, R"({"ok":true})");

@@ -46,6 +46,8 @@ struct MockResponse {
   std::string body;
   bool hang = false;   // never answer (the connection stays open until the client leaves)
   bool close = false;  // answer with Connection: close, then close
+  bool drop_next = false;  // answer; the next request on this connection is read, recorded,
+                           // and the connection dropped without an answer (a dying keep-alive)
 
   // A JSON answer (Content-Type: application/json).
   static MockResponse json(int status, std::string body);

@@ -115,6 +115,8 @@ asio::awaitable<void> Server::session(tcp::socket socket) {
     ++stats_.handshakes;
     stats_changed();
     beast::flat_buffer buffer;
+    bool drop_armed = false;  // set by a /__arm_drop answer
+    bool drop = false;        // leave without TLS close_notify
     for (;;) {
       tcp_layer.expires_after(300s);  // idle keep-alive limit
       http::request_parser<http::string_body> parser;
@@ -130,6 +132,11 @@ asio::awaitable<void> Server::session(tcp::socket socket) {
       std::string headers_json;
       to_mock_request(msg, req, headers_json);
       MockResponse answer;
+      if (drop_armed) {
+        record(req, headers_json);
+        drop = true;
+        break;
+      }
       if (req.path == "/__stats") {
         answer = MockResponse::json(200, stats_.json());
       } else {
@@ -143,6 +150,7 @@ asio::awaitable<void> Server::session(tcp::socket socket) {
           answer = MockResponse::json(404, R"({"error":"no mock route"})");
       }
 
+      drop_armed = answer.drop_next;
       if (answer.hang) {  // never answer: wait until the client goes away
         tcp_layer.expires_after(600s);
         char sink[512];
@@ -165,8 +173,12 @@ asio::awaitable<void> Server::session(tcp::socket socket) {
       auto [wec, wn] = co_await http::async_write(stream, res, tok);
       if (wec || !res.keep_alive()) break;
     }
-    tcp_layer.expires_after(2s);
-    co_await stream.async_shutdown(tok);
+    if (drop) {
+      tcp_layer.close();
+    } else {
+      tcp_layer.expires_after(2s);
+      co_await stream.async_shutdown(tok);
+    }
   }
   --stats_.open;
   stats_changed();
