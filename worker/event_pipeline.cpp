@@ -99,7 +99,10 @@ asio::awaitable<void> Worker::process(std::string raw) {
   }
   if (reply.error) reply.status = ReplyStatus::failed;
 
-  co_await finish(raw, reply, event_json, claim_key, claim_token, reply.status == ReplyStatus::logged ? logged_key : "");
+  // (No conditional expression inside co_await: GCC 12 destroys such temporaries twice.)
+  std::string logged_record_key;
+  if (reply.status == ReplyStatus::logged) logged_record_key = logged_key;
+  co_await finish(raw, reply, event_json, claim_key, claim_token, logged_record_key);
 
   auto ms = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count() / 1000.0;
   log::info("event", {{"id", reply.id ? std::string_view(*reply.id) : std::string_view("")},

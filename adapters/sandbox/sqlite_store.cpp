@@ -113,13 +113,18 @@ SqliteStore::SqliteStore(std::string path) : impl_(std::make_shared<Impl>()) {
 
 SqliteStore::~SqliteStore() = default;
 
+namespace {
+// A plain coroutine function (not a capturing lambda: GCC 12 mishandles lambda captures in
+// co_spawn'ed coroutine frames); its parameters live in its own frame.
+asio::awaitable<InsertResult> insert_on_store_thread(std::shared_ptr<SqliteStore::Impl> impl, CallLogRow row) {
+  co_return impl->insert(row);
+}
+}  // namespace
+
 asio::awaitable<InsertResult> SqliteStore::insert_call_log(CallLogRow row) {
   // Runs on the SQLite thread; the caller resumes on its own executor.
-  auto impl = impl_;
-  co_return co_await asio::co_spawn(
-      impl->thread.get_executor(),
-      [impl, row = std::move(row)]() -> asio::awaitable<InsertResult> { co_return impl->insert(row); },
-      asio::use_awaitable);
+  co_return co_await asio::co_spawn(impl_->thread.get_executor(), insert_on_store_thread(impl_, std::move(row)),
+                                    asio::use_awaitable);
 }
 
 }  // namespace calllog::sandbox

@@ -31,8 +31,9 @@ class SqliteStore {
   // Creates the contact if missing, then inserts the call log; one transaction.
   boost::asio::awaitable<InsertResult> insert_call_log(CallLogRow row);
 
- private:
   struct Impl;
+
+ private:
   std::shared_ptr<Impl> impl_;
 };
 

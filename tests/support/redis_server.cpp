@@ -72,4 +72,26 @@ long long RedisServer::llen(const std::string& key) const {
   return std::stoll(r.substr(1));
 }
 
+std::vector<std::string> RedisServer::lrange(const std::string& key) const {
+  auto r = command({"LRANGE", key, "0", "-1"});
+  std::vector<std::string> out;
+  if (r.empty() || r[0] != '*') throw std::runtime_error("LRANGE failed: " + r.substr(0, 200));
+  std::size_t pos = r.find("\r\n");
+  long long n = std::stoll(r.substr(1, pos - 1));
+  pos += 2;
+  for (long long i = 0; i < n; ++i) {
+    if (r[pos] != '$') throw std::runtime_error("LRANGE: unexpected reply");
+    auto eol = r.find("\r\n", pos);
+    auto len = static_cast<std::size_t>(std::stoll(r.substr(pos + 1, eol - pos - 1)));
+    out.push_back(r.substr(eol + 2, len));
+    pos = eol + 2 + len + 2;
+  }
+  return out;
+}
+
+void RedisServer::lpush(const std::string& key, const std::string& value) const {
+  auto r = command({"LPUSH", key, value});
+  if (r.empty() || r[0] != ':') throw std::runtime_error("LPUSH failed: " + r);
+}
+
 }  // namespace calllog::test
