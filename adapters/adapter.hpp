@@ -18,6 +18,7 @@ namespace calllog {
 
 namespace https { class Client; }
 namespace redis { class RedisClient; }
+namespace ratelimit { class Limiter; }
 struct AdapterOptions;
 
 // What createCallLog produced. Either log_id is set (logged), or failure is set.
@@ -36,6 +37,7 @@ struct AdapterContext {
   const AdapterOptions* options = nullptr;
   std::string prefix;                      // --prefix for internal keys
   https::AllowList extra_allowed;          // --allow-host patterns
+  ratelimit::Limiter* limiter = nullptr;   // pool-wide CRM rate limiter (none: pass-through)
 };
 
 class Adapter {

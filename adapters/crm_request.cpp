@@ -1,6 +1,30 @@
 #include "adapters/crm_request.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "adapters/appconnect/crm_failure.hpp"
+#include "common/ratelimit/limiter.hpp"
+
 namespace calllog {
+namespace {
+
+// A refusal for concurrency (NetSuite's 400 SSS_REQUEST_LIMIT_EXCEEDED) did nothing at the CRM;
+// it is sent again after the shared pause, this many times at most.
+constexpr int kConcurrencyRetries = 2;
+
+// On a 429, Retry-After becomes the later of the CRM's hint and the pool's shared pause, so the
+// Failure the adapter builds (retry_after_s) sends the event back no sooner than the pause ends.
+void merge_retry_after(https::Response& r, double shared_pause_s) {
+  const double own = appconnect::retry_after_seconds(r).value_or(0);
+  const double later = std::max(own, shared_pause_s);
+  if (later <= 0) return;
+  std::erase_if(r.headers, [](const auto& h) { return h.first == "retry-after"; });
+  r.headers.emplace_back("retry-after", std::to_string(static_cast<long long>(std::ceil(later))));
+}
+
+}  // namespace
 
 https::AllowList allow_list_for(const Adapter& adapter, const AdapterContext& ctx) {
   https::AllowList allowed = ctx.extra_allowed;
@@ -8,9 +32,25 @@ https::AllowList allow_list_for(const Adapter& adapter, const AdapterContext& ct
   return allowed;
 }
 
-boost::asio::awaitable<https::Outcome> crm_request(AdapterContext& ctx, std::string_view /*platform*/,
+boost::asio::awaitable<https::Outcome> crm_request(AdapterContext& ctx, std::string_view platform,
                                                    https::Request req, const https::AllowList& allowed) {
-  co_return co_await ctx.http->request(std::move(req), allowed);
+  const auto url = https::parse_url(req.url);
+  // Without a limiter, or for a URL the client will refuse anyway, no shared state is touched.
+  if (!ctx.limiter || !url || !allowed.allows(url->host, url->port)) {
+    co_return co_await ctx.http->request(std::move(req), allowed);
+  }
+  for (int attempt = 0;; ++attempt) {
+    auto permit = co_await ctx.limiter->acquire(platform, url->host);
+    if (permit.failure) co_return https::Outcome{std::nullopt, std::move(permit.failure)};
+    https::Request copy = req;
+    auto outcome = co_await ctx.http->request(std::move(copy), allowed);
+    const https::Response* response = outcome.response ? &*outcome.response : nullptr;
+    auto verdict = co_await ctx.limiter->observe(permit, response);
+    if (verdict.retry_in_place && attempt < kConcurrencyRetries) continue;
+    if (outcome.response && outcome.response->status == 429)
+      merge_retry_after(*outcome.response, verdict.pause_s);
+    co_return outcome;
+  }
 }
 
 }  // namespace calllog

@@ -4,6 +4,7 @@
 #include "adapters/appconnect/js_value.hpp"
 #include "adapters/appconnect/json_object.hpp"
 #include "adapters/appconnect/moment_time.hpp"
+#include "adapters/crm_request.hpp"
 #include "adapters/pipedrive/pipedrive_requests.hpp"
 #include "common/json.hpp"
 #include "common/redis/redis_client.hpp"
@@ -196,7 +197,7 @@ boost::asio::awaitable<ActivityTypeResolver::Loaded> ActivityTypeResolver::fetch
   req.url = base_url(event.doc) + std::string(kActivityTypesPath);
   req.headers.emplace_back("Authorization", std::string(event.auth_header()));
   ++fetches_;
-  auto out = co_await ctx.http->request(std::move(req), allowed);
+  auto out = co_await crm_request(ctx, "pipedrive", std::move(req), allowed);
   if (!out.response) {
     co_return failed_load(appconnect::failure_from_transport(*out.failure, what), std::nullopt);
   }

@@ -8,6 +8,7 @@
 #include "adapters/appconnect/crm_failure.hpp"
 #include "adapters/appconnect/moment_time.hpp"
 #include "adapters/appconnect/return_message.hpp"
+#include "adapters/crm_request.hpp"
 #include "adapters/pipedrive/activity_types.hpp"
 #include "adapters/pipedrive/pipedrive_requests.hpp"
 #include "adapters/registry.hpp"
@@ -73,7 +74,7 @@ class PipedriveAdapter final : public Adapter {
     get.method = "GET";
     get.url = base + person_path(event.doc);
     get.headers.emplace_back("Authorization", auth);
-    auto person = co_await ctx.http->request(std::move(get), allowed);
+    auto person = co_await crm_request(ctx, platform(), std::move(get), allowed);
     if (!person.response) {
       co_return api_error(appconnect::failure_from_transport(*person.failure, person_what),
                           std::nullopt);
@@ -108,7 +109,7 @@ class PipedriveAdapter final : public Adapter {
     post.headers.emplace_back("Content-Type", "application/json");
     post.body = activity_body(event.doc, composed.ok->body, org_id, *type.type,
                               appconnect::now_ms());
-    auto created = co_await ctx.http->request(std::move(post), allowed);
+    auto created = co_await crm_request(ctx, platform(), std::move(post), allowed);
     if (!created.response) {
       co_return api_error(appconnect::failure_from_transport(*created.failure, post_what),
                           std::nullopt);
