@@ -100,6 +100,7 @@ struct Client::Impl : std::enable_shared_from_this<Impl> {
   asio::ssl::context tls;
   std::unordered_map<std::string, std::unique_ptr<HostPool>> pools;  // "host:port"
   asio::steady_timer sweeper;
+  bool sweeping = false;  // the sweeper runs only while some connection sits idle
   uint64_t handshakes = 0;
   bool stopped = false;
 
@@ -180,6 +181,7 @@ struct Client::Impl : std::enable_shared_from_this<Impl> {
       }
       if (ex_result.keep_alive && !stopped) {
         pool.release(std::move(conn));
+        start_sweeper();
       } else {
         conn.reset();
         pool.discard();
@@ -188,7 +190,14 @@ struct Client::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
-  // Closes idle connections past idle_timeout (or closed by the server) every so often.
+  void start_sweeper() {
+    if (sweeping || stopped) return;
+    sweeping = true;
+    asio::co_spawn(ex, sweep_idle(), asio::detached);
+  }
+
+  // Closes idle connections past idle_timeout (or closed by the server) every so often, until
+  // none is left idle.
   asio::awaitable<void> sweep_idle() {
     auto self = shared_from_this();
     auto period = std::clamp(cfg.idle_timeout / 2, std::chrono::milliseconds(100),
@@ -198,8 +207,14 @@ struct Client::Impl : std::enable_shared_from_this<Impl> {
       auto [ec] = co_await sweeper.async_wait(tok);
       if (ec || stopped) break;
       auto now = Clock::now();
-      for (auto& [key, pool] : pools) pool->sweep(now);
+      std::size_t idle = 0;
+      for (auto& [key, pool] : pools) {
+        pool->sweep(now);
+        idle += pool->idle_count();
+      }
+      if (idle == 0) break;
     }
+    sweeping = false;
   }
 
   void stop() {
@@ -210,11 +225,11 @@ struct Client::Impl : std::enable_shared_from_this<Impl> {
 };
 
 Client::Client(asio::any_io_executor ex, ClientConfig cfg)
-    : impl_(std::make_shared<Impl>(ex, std::move(cfg))) {
-  asio::co_spawn(ex, impl_->sweep_idle(), asio::detached);
-}
+    : impl_(std::make_shared<Impl>(ex, std::move(cfg))) {}
 
 Client::~Client() { impl_->stop(); }
+
+void Client::close() { impl_->stop(); }
 
 asio::awaitable<Outcome> Client::request(Request req, const AllowList& allowed) {
   auto impl = impl_;

@@ -87,6 +87,11 @@ class Client {
   // TLS handshakes completed so far (for tests and metrics).
   uint64_t handshakes() const;
 
+  // Closes the idle pooled connections and stops pooling (requests still work, each on its own
+  // connection). While connections sit idle a sweeper timer is pending, so io_context::run()
+  // returns only after they expire (idle_timeout), close(), or the Client's destruction.
+  void close();
+
  private:
   struct Impl;
   std::shared_ptr<Impl> impl_;

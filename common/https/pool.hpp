@@ -47,6 +47,7 @@ class HostPool {
   void sweep(Clock::time_point now);
   void close_idle();
   std::size_t open_count() const { return open_; }
+  std::size_t idle_count() const { return idle_.size(); }
 
  private:
   struct Waiter {

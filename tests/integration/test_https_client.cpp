@@ -33,6 +33,7 @@ void run_coro(asio::io_context& io, std::function<asio::awaitable<void>()> fn,
               std::chrono::seconds limit = 30s) {
   bool done = false;
   std::exception_ptr err;
+  io.restart();  // a previous run may have run out of work
   asio::co_spawn(io, fn(), [&](std::exception_ptr e) { done = true; err = e; });
   auto end = std::chrono::steady_clock::now() + limit;
   while (!done && std::chrono::steady_clock::now() < end) io.run_one_for(50ms);

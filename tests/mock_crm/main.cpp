@@ -1,7 +1,11 @@
 // mock-crm: an HTTPS mock of the CRM APIs for tests and benchmarks (binds 127.0.0.1).
 //   mock-crm --cert FILE --key FILE [--port N] [--record FILE] [--stats FILE] [--latency-ms N]
+//            [--exit-with-parent 1]
 // Prints "listening <port>" on stdout once it accepts connections. See mock.hpp for routing,
 // crm_test_behaviours.cpp for the /__* test paths, crms.cpp for the list of CRMs.
+#include <sys/prctl.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -20,7 +24,7 @@ namespace {
 int usage(const char* why) {
   std::fprintf(stderr,
                "mock-crm: %s\nusage: mock-crm --cert FILE --key FILE [--port N] [--record FILE] "
-               "[--stats FILE] [--latency-ms N]\n",
+               "[--stats FILE] [--latency-ms N] [--exit-with-parent 1]\n",
                why);
   return 2;
 }
@@ -43,7 +47,10 @@ int main(int argc, char** argv) {
       opts.record_file = value;
     else if (arg == "--stats")
       opts.stats_file = value;
-    else if (arg == "--latency-ms")
+    else if (arg == "--exit-with-parent") {
+      // A test that dies (even by SIGKILL) takes its mock with it.
+      if (value == "1" && (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() == 1)) return 1;
+    } else if (arg == "--latency-ms")
       opts.latency = std::chrono::milliseconds(std::atoi(value.c_str()));
     else
       return usage(("unknown option " + arg).c_str());

@@ -26,7 +26,7 @@ MockCrm::MockCrm(const CertFiles& cert, MockCrmOptions opts)
   std::vector<std::string> argv = {mock_crm_bin(), "--port", std::to_string(opts.port),
                                    "--cert", cert.cert, "--key", cert.key, "--record", record_,
                                    "--stats", stats_, "--latency-ms",
-                                   std::to_string(opts.latency_ms)};
+                                   std::to_string(opts.latency_ms), "--exit-with-parent", "1"};
   argv.insert(argv.end(), opts.extra_args.begin(), opts.extra_args.end());
   const std::string out = dir_.file("stdout"), err = dir_.file("stderr");
   process_ = Process(argv, {}, out, err);
