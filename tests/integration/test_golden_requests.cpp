@@ -18,6 +18,8 @@ namespace {
 
 const std::vector<std::string> kEnabledPlatforms = {
     "pipedrive",
+    "bullhorn",
+    "netsuite",
 };
 
 std::string corpus() { return shared_dir() + "/spec/golden/requests-public.jsonl"; }

@@ -4,7 +4,9 @@
 
 #define MOCK_CRMS(X) \
   X(test_behaviours) \
-  X(pipedrive)
+  X(pipedrive) \
+  X(bullhorn) \
+  X(netsuite)
 
 namespace mock {
 
