@@ -400,3 +400,19 @@ BOOST_AUTO_TEST_CASE(a_dying_keep_alive_is_retried_once_for_idempotent_methods_o
   BOOST_TEST(seen[4].method == "POST");
   BOOST_TEST(seen[4].path == "/__ok");  // sent once
 }
+
+BOOST_AUTO_TEST_CASE(a_connection_close_answer_is_not_pooled) {
+  MockCrm mock(pki().good);
+  asio::io_context io;
+  Client client(io.get_executor(), config_for(mock.port()));
+  Request req;
+  req.url = url("acme.pipedrive.com", mock.port(), "/__close");
+  for (int i = 0; i < 2; ++i) {
+    Outcome out;
+    run_coro(io, [&]() -> asio::awaitable<void> { out = co_await client.request(req, kPipedrive); });
+    BOOST_TEST_REQUIRE(out.response.has_value(), code_of(out));
+    BOOST_TEST(out.response->status == 200);
+  }
+  BOOST_TEST(client.handshakes() == 2u);
+  BOOST_TEST(mock.requests().size() == 2u);
+}
