@@ -13,6 +13,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -415,4 +416,25 @@ BOOST_AUTO_TEST_CASE(a_connection_close_answer_is_not_pooled) {
   }
   BOOST_TEST(client.handshakes() == 2u);
   BOOST_TEST(mock.requests().size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_server_that_never_handshakes_hits_the_connect_timeout) {
+  asio::io_context io;
+  // Listens (the kernel completes TCP connects) but never accepts, so no TLS ever comes back.
+  asio::ip::tcp::acceptor silent(io, {asio::ip::make_address("127.0.0.1"), 0});
+  const auto p = silent.local_endpoint().port();
+  auto cfg = config_for(p);
+  cfg.connect_timeout = 300ms;
+  Client client(io.get_executor(), cfg);
+  Request req;
+  req.url = url("acme.pipedrive.com", p, "/__ok");
+  Outcome out;
+  auto start = std::chrono::steady_clock::now();
+  run_coro(io, [&]() -> asio::awaitable<void> { out = co_await client.request(req, kPipedrive); });
+  auto took = std::chrono::steady_clock::now() - start;
+  BOOST_TEST(code_of(out) == "timeout");
+  BOOST_TEST(out.failure->detail.find("handshake") != std::string::npos, out.failure->detail);
+  BOOST_TEST(took >= 250ms);
+  BOOST_TEST(took < 5s);
+  BOOST_TEST(client.handshakes() == 0u);
 }
