@@ -10,7 +10,7 @@
 //                                                      "restUrl":"https://<Host>/rest-services/renewed/"}
 // CRED is BhRestToken. Every answer carries ratelimit-{limit,remaining,reset}; no BhRestToken
 // (no access_token for login) → 401. Test markers in BhRestToken: "mock-bh-429" → 429 with the
-// rate-limit headers exhausted; "mock-once-comments" / "mock-once-note" → fail_once.hpp.
+// rate-limit headers exhausted; "mock-once[429]-{ping,note,comments}" → fail_once.hpp.
 #include <chrono>
 
 #include "common/json.hpp"
@@ -48,6 +48,7 @@ std::optional<MockResponse> token_problem(const MockRequest& req) {
 
 MockResponse ping(const MockRequest& req) {
   if (auto p = token_problem(req)) return *p;
+  if (auto f = fail_once(req, *req.header("bhresttoken"), "ping")) return *f;
   const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch()).count();
   return bullhorn_json(200, R"({"sessionExpires":)" + std::to_string(now_ms + 10 * 60 * 1000) + "}");

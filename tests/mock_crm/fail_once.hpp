@@ -1,7 +1,8 @@
 #pragma once
 // A one-shot failure hook for partial-write tests: a credential containing "mock-once-<step>"
 // makes the first request of that step (per credential, method and target) answer 503 with
-// Retry-After: 1; the same request succeeds afterwards. The mock runs on one thread.
+// Retry-After: 1 ("mock-once429-<step>": 429 with Retry-After: 1 and ratelimit-* exhausted); the
+// same request succeeds afterwards. The mock runs on one thread.
 #include <optional>
 #include <string_view>
 
