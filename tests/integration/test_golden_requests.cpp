@@ -18,6 +18,9 @@ namespace {
 
 const std::vector<std::string> kEnabledPlatforms = {
     "pipedrive",
+    "clio",
+    "insightly",
+    "redtail",
     "bullhorn",
     "netsuite",
 };

@@ -5,6 +5,9 @@
 #define MOCK_CRMS(X) \
   X(test_behaviours) \
   X(pipedrive) \
+  X(clio) \
+  X(insightly) \
+  X(redtail) \
   X(bullhorn) \
   X(netsuite)
 
