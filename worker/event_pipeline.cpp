@@ -8,6 +8,7 @@
 #include "common/json.hpp"
 #include "common/logging.hpp"
 #include "worker/redis_scripts.hpp"
+#include "worker/retry_policy.hpp"
 #include "worker/worker.hpp"
 
 namespace calllog {
@@ -46,7 +47,8 @@ std::string with_tracking_flags(const std::string& extra, const Event& ev) {
 asio::awaitable<void> Worker::process(std::string raw) {
   const auto started = std::chrono::steady_clock::now();
   ReplyFields reply;
-  std::string event_json, claim_key, claim_token, logged_key;
+  std::string event_json, claim_key, claim_token, logged_key, event_id;
+  int prior_attempts = 0, prior_429s = 0;
   try {
     auto parsed = parse_event(raw);
     reply.id = parsed.id;
@@ -67,6 +69,11 @@ asio::awaitable<void> Worker::process(std::string raw) {
                                              parsed.event->platform));
     } else {
       const Event& ev = *parsed.event;
+      event_id = ev.id;
+      auto counters = co_await read_attempts(ev.id);
+      prior_attempts = counters.first;
+      prior_429s = counters.second;
+      reply.attempts = prior_attempts + 1;
       logged_key = cfg_.logged_key(ev.platform, ev.session_id);
       claim_key = cfg_.claim_key(ev.platform, ev.session_id);
       claim_token = new_token(cfg_.worker_id);
@@ -99,10 +106,27 @@ asio::awaitable<void> Worker::process(std::string raw) {
   }
   if (reply.error) reply.status = ReplyStatus::failed;
 
+  if (reply.error && reply.error->retryable && !event_id.empty()) {
+    RetryPolicy policy{cfg_.max_attempts, std::max(20, 4 * cfg_.max_attempts), cfg_.retry_base_s, cfg_.retry_cap_s};
+    auto decision = decide_retry(*reply.error, prior_attempts, prior_429s, policy, random01());
+    reply.attempts = std::max(1, decision.attempts);
+    if (decision.retry) {
+      co_await schedule_retry(raw, event_id, claim_key, claim_token, decision);
+      log::info("retry scheduled", {{"id", std::string_view(event_id)},
+                                    {"errorCode", std::string_view(reply.error->code)},
+                                    {"attempts", static_cast<int64_t>(decision.attempts)},
+                                    {"rateLimited", decision.rate_limited},
+                                    {"delayMs", static_cast<int64_t>(decision.delay.count())}});
+      --in_flight_;
+      slot_freed();
+      co_return;
+    }
+  }
+
   // (No conditional expression inside co_await: GCC 12 destroys such temporaries twice.)
   std::string logged_record_key;
   if (reply.status == ReplyStatus::logged) logged_record_key = logged_key;
-  co_await finish(raw, reply, event_json, claim_key, claim_token, logged_record_key);
+  co_await finish(raw, reply, event_json, claim_key, claim_token, logged_record_key, event_id);
 
   auto ms = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count() / 1000.0;
   log::info("event", {{"id", reply.id ? std::string_view(*reply.id) : std::string_view("")},
@@ -147,7 +171,8 @@ asio::awaitable<bool> Worker::wait_for_claim(const std::string& claim_key, const
 
 asio::awaitable<void> Worker::finish(const std::string& raw, const ReplyFields& reply,
                                      const std::string& event_json, const std::string& claim_key,
-                                     const std::string& claim_token, const std::string& logged_key) {
+                                     const std::string& claim_token, const std::string& logged_key,
+                                     const std::string& event_id) {
   std::string dead;
   if (reply.status == ReplyStatus::failed && reply.error)
     dead = dead_letter_json(event_json, raw, *reply.error, reply.attempts, cfg_.worker_id);
@@ -159,9 +184,10 @@ asio::awaitable<void> Worker::finish(const std::string& raw, const ReplyFields& 
   for (auto backoff = 100ms;; backoff = std::min(backoff * 2, std::chrono::milliseconds(5000))) {
     auto keys = cmd(cfg_.reply_queue, processing_key_,
                     claim_key.empty() ? cfg_.prefix + ":claim:none" : claim_key,
-                    logged_key.empty() ? cfg_.prefix + ":logged:none" : logged_key, cfg_.dead_queue);
+                    logged_key.empty() ? cfg_.prefix + ":logged:none" : logged_key, cfg_.dead_queue,
+                    cfg_.attempts_key());
     auto args = cmd(reply_text, raw, claim_token,
-                    logged_key.empty() ? std::string() : reply.log_id.value_or(""), ttl, dead);
+                    logged_key.empty() ? std::string() : reply.log_id.value_or(""), ttl, dead, event_id);
     auto r = co_await scripts::run(cmd_, scripts::finish_event(), std::move(keys), std::move(args));
     if (r && !r->is_error()) co_return;
     log::warn("writing the reply failed; retrying",
@@ -169,6 +195,41 @@ asio::awaitable<void> Worker::finish(const std::string& raw, const ReplyFields& 
                {"error", r ? std::string_view(r->str) : std::string_view(r.error->message)}});
     co_await sleep(backoff);
   }
+}
+
+asio::awaitable<std::pair<int, int>> Worker::read_attempts(const std::string& event_id) {
+  auto r = co_await cmd_.exec(cmd("HMGET", cfg_.attempts_key(), event_id, event_id + ":429"));
+  std::pair<int, int> out{0, 0};
+  if (r && r->type == redis::Reply::Type::array && r->elements.size() == 2) {
+    if (r->elements[0].type == redis::Reply::Type::string) out.first = std::atoi(r->elements[0].str.c_str());
+    if (r->elements[1].type == redis::Reply::Type::string) out.second = std::atoi(r->elements[1].str.c_str());
+  }
+  co_return out;
+}
+
+asio::awaitable<void> Worker::schedule_retry(const std::string& raw, const std::string& event_id,
+                                             const std::string& claim_key, const std::string& claim_token,
+                                             const RetryDecision& decision) {
+  const auto due = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch() + decision.delay).count();
+  const std::string member = new_token(cfg_.worker_id) + "|" + raw;
+  const std::string field = decision.rate_limited ? event_id + ":429" : event_id;
+  for (auto backoff = 100ms;; backoff = std::min(backoff * 2, std::chrono::milliseconds(5000))) {
+    auto keys = cmd(cfg_.retry_key(), processing_key_,
+                    claim_key.empty() ? cfg_.prefix + ":claim:none" : claim_key, cfg_.attempts_key());
+    auto args = cmd(member, std::to_string(due), raw, claim_token, field, std::to_string(decision.counter_value));
+    auto r = co_await scripts::run(cmd_, scripts::schedule_retry(), std::move(keys), std::move(args));
+    if (r && !r->is_error()) co_return;
+    log::warn("scheduling a retry failed; trying again",
+              {{"id", std::string_view(event_id)},
+               {"error", r ? std::string_view(r->str) : std::string_view(r.error->message)}});
+    co_await sleep(backoff);
+  }
+}
+
+double Worker::random01() {
+  static std::mt19937_64 rng{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
 }
 
 }  // namespace calllog

@@ -90,6 +90,8 @@ asio::awaitable<int> Worker::run() {
                                {"concurrency", static_cast<int64_t>(cfg_.concurrency)},
                                {"version", std::string_view(CALLLOG_VERSION)}});
   ready_ = true;
+  asio::co_spawn(io_, retry_scheduler(), asio::detached);
+  asio::co_spawn(io_, heartbeat_loop(), asio::detached);
   co_await fetch_loop();
 
   // Drain: wait for in-flight events up to the grace period.
@@ -103,6 +105,11 @@ asio::awaitable<int> Worker::run() {
     log::warn("unfinished events returned to the queue",
               {{"inFlight", static_cast<int64_t>(in_flight_)},
                {"requeued", static_cast<int64_t>(moved && moved->type == redis::Reply::Type::integer ? moved->integer : -1)}});
+  // A clean exit leaves no heartbeat behind and deregisters this worker.
+  std::vector<std::vector<std::string>> bye;
+  bye.push_back(cmd("DEL", cfg_.heartbeat_key(cfg_.worker_id)));
+  bye.push_back(cmd("SREM", cfg_.workers_key(), cfg_.worker_id));
+  co_await cmd_.exec_pipeline(std::move(bye));
   log::info("worker stopped", {{"worker", cfg_.worker_id}});
   cmd_.close();
   co_return 0;

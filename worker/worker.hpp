@@ -16,6 +16,7 @@
 #include "common/redis/redis_client.hpp"
 #include "worker/config.hpp"
 #include "worker/reply.hpp"
+#include "worker/retry_policy.hpp"
 
 namespace calllog {
 
@@ -37,7 +38,15 @@ class Worker {
   boost::asio::awaitable<void> process(std::string raw);
   boost::asio::awaitable<void> finish(const std::string& raw, const ReplyFields& reply,
                                       const std::string& event_json, const std::string& claim_key,
-                                      const std::string& claim_token, const std::string& logged_key);
+                                      const std::string& claim_token, const std::string& logged_key,
+                                      const std::string& event_id);
+  boost::asio::awaitable<std::pair<int, int>> read_attempts(const std::string& event_id);
+  boost::asio::awaitable<void> schedule_retry(const std::string& raw, const std::string& event_id,
+                                              const std::string& claim_key, const std::string& claim_token,
+                                              const RetryDecision& decision);
+  boost::asio::awaitable<void> retry_scheduler();   // moves due retries back to the queue
+  boost::asio::awaitable<void> heartbeat_loop();    // registers, beats, recovers dead workers
+  static double random01();
   boost::asio::awaitable<bool> wait_for_claim(const std::string& claim_key, const std::string& token,
                                               const std::string& logged_key,
                                               std::optional<std::string>& earlier_log_id);

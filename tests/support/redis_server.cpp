@@ -34,6 +34,31 @@ void RedisServer::start() {
 
 void RedisServer::stop() { proc_.kill_and_wait(); }
 
+namespace {
+// Advances pos past one complete RESP2 reply in buf; false when buf holds only part of it.
+bool resp_skip(const std::string& buf, std::size_t& pos) {
+  auto eol = buf.find("\r\n", pos);
+  if (eol == std::string::npos || pos >= buf.size()) return false;
+  char type = buf[pos];
+  std::string head = buf.substr(pos + 1, eol - pos - 1);
+  pos = eol + 2;
+  if (type == '$') {
+    long long len = std::stoll(head);
+    if (len < 0) return true;
+    if (buf.size() < pos + static_cast<std::size_t>(len) + 2) return false;
+    pos += static_cast<std::size_t>(len) + 2;
+    return true;
+  }
+  if (type == '*') {
+    long long n = std::stoll(head);
+    for (long long i = 0; i < n; ++i)
+      if (!resp_skip(buf, pos)) return false;
+    return true;
+  }
+  return true;  // + - :
+}
+}  // namespace
+
 std::string RedisServer::command(const std::vector<std::string>& args) const {
   std::vector<std::vector<std::string>> cmds;
   if (!password_.empty()) cmds.push_back({"AUTH", password_});
@@ -53,11 +78,21 @@ std::string RedisServer::command(const std::vector<std::string>& args) const {
     throw std::runtime_error("cannot connect to redis");
   }
   ::send(fd, wire.data(), wire.size(), 0);
-  ::shutdown(fd, SHUT_WR);
+  // Read until every reply is complete (the connection stays open: Redis drops unsent output of a
+  // client that half-closes).
   std::string out;
   char buf[65536];
-  ssize_t n;
-  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) out.append(buf, static_cast<size_t>(n));
+  auto complete = [&] {
+    std::size_t pos = 0;
+    for (std::size_t i = 0; i < cmds.size(); ++i)
+      if (!resp_skip(out, pos)) return false;
+    return true;
+  };
+  while (!complete()) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
   ::close(fd);
   if (!password_.empty()) {
     auto p = out.find("\r\n");  // drop "+OK\r\n" of AUTH

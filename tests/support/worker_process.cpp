@@ -13,7 +13,7 @@ WorkerProcess::WorkerProcess(const RedisServer& redis, const TempDir& dir, std::
   std::vector<std::string> argv = {worker_bin(), "run", "--redis-url", redis.url(), "--http-listen", "off",
                                    "--sandbox-db", db_};
   for (auto& a : extra_args) argv.push_back(a);
-  proc_ = Process(argv, env, {}, log_file_);
+  proc_ = Process(argv, env, log_file_ + ".out", log_file_);
 }
 
 WorkerProcess::~WorkerProcess() { proc_.kill_and_wait(); }
