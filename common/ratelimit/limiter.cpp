@@ -21,6 +21,10 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+constexpr milliseconds kRecheckAbove{500};
+
+std::string ticket_key(const Permit& p) { return p.state_key + "#tickets"; }
+
 double ms_since(Clock::time_point t) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
 }
@@ -29,7 +33,8 @@ double ms_since(Clock::time_point t) {
 struct ScriptReply {
   long long a = 0, b = 0;
   std::string mode;
-  bool extra = false;
+  bool probe = false;
+  long long ticket = 0;
 };
 std::optional<ScriptReply> read_reply(const redis::Result<redis::Reply>& r) {
   if (!r || r.value->type != redis::Reply::Type::array || r.value->elements.size() < 2) {
@@ -39,7 +44,8 @@ std::optional<ScriptReply> read_reply(const redis::Result<redis::Reply>& r) {
     return std::nullopt;
   }
   const auto& e = r.value->elements;
-  ScriptReply out{e[0].integer, e[1].integer, e.size() > 2 ? e[2].str : "", e.size() > 3};
+  ScriptReply out{e[0].integer, e[1].integer, e.size() > 2 ? e[2].str : "",
+                  e.size() > 3 && e[3].integer == 1, e.size() > 4 ? e[4].integer : 0};
   return out;
 }
 
@@ -102,37 +108,39 @@ void Limiter::note_wait(Permit& p, Counters& c, double ms, std::string_view reas
 }
 
 asio::awaitable<bool> Limiter::take_budget(Permit& p, Counters& c, Clock::time_point deadline) {
+  long long ticket = 0;  // our place in the account's queue, once issued
   for (int round = 0; round < 100000; ++round) {
     auto r = co_await scripts::run(
         redis_, lua::acquire(), redis::cmd(p.state_key),
         redis::cmd(cfg_.start_inflight, cfg_.probe_ttl.count(), cfg_.max_single_wait.count(),
-                   cfg_.state_ttl.count(), "0"));
+                   cfg_.state_ttl.count(), ticket));
     auto reply = read_reply(r);
     if (!reply) co_return true;
     p.limited = true;
     if (reply->a == 0) {
-      p.probe = reply->extra;
+      p.probe = reply->probe;
       co_return true;
     }
-    const milliseconds wait{std::max<long long>(1, reply->b)};
-    if (Clock::now() + wait > deadline) {
+    if (reply->a == 2) ticket = reply->ticket;
+    const milliseconds due{std::max<long long>(1, reply->b)};
+    if (Clock::now() + due > deadline) {
       p.failure = make_failure("rate_limited", "the shared rate limit of " + p.host +
                                                    " kept requests waiting too long", true);
-      p.failure->retry_after_s = static_cast<double>(wait.count()) / 1000.0;
+      p.failure->retry_after_s = static_cast<double>(due.count()) / 1000.0;
       co_return false;
     }
     const std::string reason = reply->a == 2 ? "budget" : reply->mode == "unknown" ? "start" : "pause";
-    note_wait(p, c, static_cast<double>(wait.count()), reason);
-    const bool wake_early = reply->a == 1 && reply->mode == "unknown";
-    if (!co_await sleep(p.state_key, wait, wake_early)) co_return false;
-    if (reply->a != 2) continue;
-    // A reservation: go, unless a pause began while we slept (then wait it out, reserve again).
-    auto again = co_await scripts::run(
-        redis_, lua::acquire(), redis::cmd(p.state_key),
-        redis::cmd(cfg_.start_inflight, cfg_.probe_ttl.count(), cfg_.max_single_wait.count(),
-                   cfg_.state_ttl.count(), "1"));
-    auto recheck = read_reply(again);
-    if (!recheck || recheck->a == 0) co_return true;
+    note_wait(p, c, static_cast<double>(due.count()), reason);
+    // A queued ticket asks again halfway to a far due time: the rate may be learned better by
+    // then. A start wait ends early when an answer arrives in this process.
+    milliseconds wait = due;
+    if (reply->a == 2 && due > kRecheckAbove) wait = std::max(kRecheckAbove, due / 2);
+    wait = std::min(wait, cfg_.max_single_wait);
+    // Start waiters wake on any answer here, ticket holders when the learned rate goes up.
+    const bool start_wait = reply->a == 1 && reply->mode == "unknown";
+    std::string wake_key = p.state_key;
+    if (!start_wait) wake_key = ticket_key(p);
+    if (!co_await sleep(wake_key, wait, start_wait || reply->a == 2)) co_return false;
   }
   co_return false;
 }
@@ -226,12 +234,15 @@ asio::awaitable<Verdict> Limiter::observe(Permit& p, const https::Response* resp
     std::vector<std::string> args =
         redis::cmd(budget ? "1" : "0", limit, remaining, reset_ms, hint_ms, refused ? "1" : "0",
                    cfg_.start_inflight, cfg_.state_ttl.count(), std::to_string(cfg_.safety),
-                   p.probe ? "1" : "0", daily_ms, cfg_.max_pause.count());
+                   p.probe ? "1" : "0", daily_ms, cfg_.max_pause.count(),
+                   p.policy->fixed_window ? "fixed" : "rolling");
     auto r = co_await scripts::run(redis_, lua::observe(), redis::cmd(p.state_key), std::move(args));
-    if (auto reply = read_reply(r)) v.pause_s = static_cast<double>(reply->a) / 1000.0;
+    auto reply = read_reply(r);
+    if (reply) v.pause_s = static_cast<double>(reply->a) / 1000.0;
     p.limited = false;
     p.probe = false;
     wake(p.state_key);
+    if (reply && reply->probe) wake(ticket_key(p));  // (the flag slot carries "raised" here)
   }
   if (!p.lease_id.empty()) {
     co_await redis_.exec(redis::cmd("ZREM", p.lease_key, p.lease_id));

@@ -7,7 +7,7 @@ namespace calllog::ratelimit {
 namespace {
 
 // Pipedrive: x-ratelimit-reset in seconds; a daily budget besides the rolling one.
-// Clio: X-RateLimit-Reset is a Unix time; its 429 carries Retry-After.
+// Clio: X-RateLimit-Reset is a Unix time (the end of a fixed window); its 429 carries Retry-After.
 // Bullhorn: ratelimit-* without x-; also limits concurrent calls per account. The cap of 10 is
 //   our conservative choice, not a figure from Bullhorn (override in Limiter::Config::caps).
 // Insightly, Redtail: no headers seen; governed by 429s and backoff.
@@ -16,7 +16,7 @@ namespace {
 const std::array kPolicies = {
     Policy{.platform = "pipedrive", .reset_kind = ResetKind::seconds,
            .daily_left_header = "x-daily-requests-left"},
-    Policy{.platform = "clio", .reset_kind = ResetKind::epoch},
+    Policy{.platform = "clio", .reset_kind = ResetKind::epoch, .fixed_window = true},
     Policy{.platform = "bullhorn", .header_prefix = "ratelimit-", .concurrency_cap = 10},
     Policy{.platform = "insightly"},
     Policy{.platform = "redtail"},

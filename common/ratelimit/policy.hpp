@@ -15,6 +15,9 @@ struct Policy {
   std::string_view alt_header_prefix = {};             // also read when the first is absent
   ResetKind reset_kind = ResetKind::automatic;
   std::string_view daily_left_header = {};             // "" = none
+  // The window: rolling (a token bucket; the deficit refills by the reset) or fixed (the whole
+  // limit returns at the reset).
+  bool fixed_window = false;
   bool rate_budget = true;                           // learn and share the header budget
   int concurrency_cap = 0;                           // > 0: pool-wide cap per account
   int refused_status = 0;                            // a non-429 status meaning "too many

@@ -8,22 +8,25 @@
 //   strikes      consecutive refusals, for backoff when the CRM gives no hint
 //   probe, probe_exp   requests in flight while unknown, and when those slots lapse
 //   plain        answers without headers seen while unknown
-//   cap, tokens, rate, ts, window   the learned token bucket (tokens may go negative: reservations)
+//   cap, rate, est     the learned bucket: capacity, tokens per ms used (est x safety), estimate
+//   avail, issued, ts  cumulative tokens made available and tickets issued, as of ts: ticket n
+//                      goes once avail >= n, so a waiter keeps its place while the rate is learned
 // Lease zset {prefix}:rl:{platform}:{account}:leases: lease id scored by its expiry in ms.
 #include "worker/redis_scripts.hpp"
 
 namespace calllog::ratelimit::lua {
 
-// KEYS: state. ARGV: start_inflight, probe_ttl_ms, max_wait_ms, state_ttl_ms, recheck ("1": the
-// caller holds a reservation and only asks whether a pause began meanwhile).
-// Returns {verdict, ms, mode}: verdict 0 = go now, 1 = wait ms and ask again, 2 = reserved: go
-// after ms (then recheck). `probe` is 1 when a start slot was taken (give it back in observe).
+// KEYS: state. ARGV: start_inflight, probe_ttl_ms, max_wait_ms, state_ttl_ms, ticket (0: none).
+// Returns {verdict, ms, mode, probe, ticket}: verdict 0 = go now (probe 1: a start slot was taken,
+// give it back in observe), 1 = paused or no start slot: wait ms and ask again (keep the ticket),
+// 2 = a ticket was issued or is still queued: ask again with it after about ms.
 const scripts::Script& acquire();
 
 // KEYS: state. ARGV: has_budget, limit, remaining, reset_ms (-1 unknown), hint_ms (Retry-After or
 // reset for a refusal; -1 none), refused (0/1), start_inflight, state_ttl_ms, safety factor,
 // was_probe (0/1), daily_pause_ms (-1 none), max_pause_ms.
-// Returns {pause_left_ms, mode}.
+// Returns {pause_left_ms, 0, mode, raised}: raised 1 when the learned rate went up (queued tickets
+// may go sooner: wake them).
 const scripts::Script& observe();
 
 // KEYS: leases. ARGV: cap, lease_id, lease_ms. Returns {1, 0} taken or {0, ms until the earliest

@@ -4,6 +4,7 @@
 
 #define MOCK_CRMS(X) \
   X(test_behaviours) \
+  X(ratelimited) \
   X(pipedrive) \
   X(clio) \
   X(insightly) \

@@ -1,0 +1,137 @@
+// Rate-limited behaviours for the limiter's tests, on any host, state kept per Host:
+//   /__rl/bucket?limit=L&window_ms=W    a token bucket (capacity L, refilled L per W ms),
+//                                       answered honestly: x-ratelimit-limit, -remaining (tokens
+//                                       left), -reset (whole seconds until full); with no token:
+//                                       429, Retry-After (whole seconds until one token)
+//   /__rl/always429?retry_after=S       429 with only Retry-After: S
+//   /__rl/concurrent?hold_ms=H&cap=K    counts requests in flight, i.e. arrivals in the last H ms
+//                                       (run the mock with --latency-ms H, so each answer leaves
+//                                       H ms after its arrival); beyond K, NetSuite's 400
+//                                       SSS_REQUEST_LIMIT_EXCEEDED (K = 0: never refuses)
+//   /__rl/report                        {"<host>":{"requests","rejected","max_inflight",
+//                                       "arrivals_ms":[...]}} — arrivals in ms of the mock's
+//                                       steady clock; "now_ms" at top level
+//   /__rl/reset                         forgets every host's state
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <deque>
+#include <map>
+#include <string>
+
+#include "mock.hpp"
+
+namespace mock {
+namespace {
+
+struct HostState {
+  double tokens = -1;  // < 0: bucket not started
+  double last_ms = 0;
+  uint64_t requests = 0, rejected = 0, max_inflight = 0;
+  std::deque<double> recent;         // arrivals within the hold window
+  std::vector<double> arrivals_ms;
+};
+
+std::map<std::string, HostState>& hosts() {
+  static std::map<std::string, HostState> h;
+  return h;
+}
+
+double now_ms() {
+  static const auto start = std::chrono::steady_clock::now();
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+double query_num(const MockRequest& req, const std::string& key, double fallback) {
+  auto it = req.query.find(key);
+  if (it == req.query.end()) return fallback;
+  double v = fallback;
+  std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
+  return v;
+}
+
+HostState& arrive(const MockRequest& req, double t) {
+  auto& h = hosts()[req.host];
+  ++h.requests;
+  h.arrivals_ms.push_back(t);
+  return h;
+}
+
+MockResponse bucket(const MockRequest& req) {
+  const double t = now_ms();
+  auto& h = arrive(req, t);
+  const double limit = std::max(1.0, query_num(req, "limit", 40));
+  const double rate = limit / std::max(1.0, query_num(req, "window_ms", 2000));  // per ms
+  if (h.tokens < 0) h.tokens = limit;
+  h.tokens = std::min(limit, h.tokens + (t - h.last_ms) * rate);
+  h.last_ms = t;
+  const bool ok = h.tokens >= 1;
+  if (ok) h.tokens -= 1;
+  auto r = ok ? MockResponse::json(200, R"({"success":true})")
+              : MockResponse::json(429, R"({"success":false,"error":"Rate limit exceeded"})");
+  if (!ok) {
+    ++h.rejected;
+    r.with_header("Retry-After", std::to_string(static_cast<long>(std::ceil((1 - h.tokens) / rate / 1000))));
+  }
+  r.with_header("x-ratelimit-limit", std::to_string(static_cast<long>(limit)));
+  r.with_header("x-ratelimit-remaining", std::to_string(static_cast<long>(std::floor(h.tokens))));
+  r.with_header("x-ratelimit-reset",
+                std::to_string(static_cast<long>(std::ceil((limit - h.tokens) / rate / 1000))));
+  return r;
+}
+
+MockResponse always429(const MockRequest& req) {
+  auto& h = arrive(req, now_ms());
+  ++h.rejected;
+  auto r = MockResponse::json(429, R"({"success":false,"error":"Rate limit exceeded"})");
+  auto it = req.query.find("retry_after");
+  r.with_header("Retry-After", it == req.query.end() ? "3" : it->second);
+  return r;
+}
+
+MockResponse concurrent(const MockRequest& req) {
+  const double t = now_ms();
+  auto& h = arrive(req, t);
+  const double hold = query_num(req, "hold_ms", 200);
+  const auto cap = static_cast<uint64_t>(query_num(req, "cap", 0));
+  while (!h.recent.empty() && h.recent.front() <= t - hold) h.recent.pop_front();
+  if (cap > 0 && h.recent.size() >= cap) {
+    ++h.rejected;
+    return MockResponse::json(
+        400, R"({"error":{"code":"SSS_REQUEST_LIMIT_EXCEEDED","message":"concurrency limit"}})");
+  }
+  h.recent.push_back(t);
+  h.max_inflight = std::max<uint64_t>(h.max_inflight, h.recent.size());
+  return MockResponse::json(200, R"({"success":true})");
+}
+
+MockResponse report(const MockRequest&) {
+  std::string out = "{\"now_ms\":" + std::to_string(now_ms());
+  for (const auto& [host, h] : hosts()) {
+    out += "," + json_quote(host) + ":{\"requests\":" + std::to_string(h.requests) +
+           ",\"rejected\":" + std::to_string(h.rejected) +
+           ",\"max_inflight\":" + std::to_string(h.max_inflight) + ",\"arrivals_ms\":[";
+    for (size_t i = 0; i < h.arrivals_ms.size(); ++i)
+      out += (i ? "," : "") + std::to_string(h.arrivals_ms[i]);
+    out += "]}";
+  }
+  return MockResponse::json(200, out + "}");
+}
+
+}  // namespace
+
+void register_ratelimited(Router& r) {
+  for (const char* m : {"GET", "POST", "PUT", "PATCH"}) {
+    r.add("", m, "/__rl/bucket", bucket);
+    r.add("", m, "/__rl/always429", always429);
+    r.add("", m, "/__rl/concurrent", concurrent);
+  }
+  r.add("", "GET", "/__rl/report", report);
+  r.add("", "GET", "/__rl/reset", [](const MockRequest&) {
+    hosts().clear();
+    return MockResponse::json(200, R"({"ok":true})");
+  });
+}
+
+}  // namespace mock
