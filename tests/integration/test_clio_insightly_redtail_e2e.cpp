@@ -66,6 +66,9 @@ const std::string kClioBody =
     "settlement call\n- Date/Time: 2026-03-29 06:29:30 AM\n- Duration: 1 hour, 2 minutes, 5 seconds\n"
     "- Result: Call connected\n";
 
+// Failures are replied at once instead of being retried by the worker's schedule.
+const std::vector<std::string> kOneAttempt = {"--max-attempts", "1"};
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(clio_sample_posts_communication_then_time_entry) {
@@ -115,7 +118,7 @@ BOOST_AUTO_TEST_CASE(clio_time_entries_off_posts_only_the_communication) {
 }
 
 BOOST_AUTO_TEST_CASE(clio_failures_map_to_app_connect_messages) {
-  CrmStack stack;
+  CrmStack stack(kOneAttempt);  // the failure is the final reply; the re-run is ours
   struct Case {
     std::string cred, code;
     bool retryable;
@@ -130,20 +133,22 @@ BOOST_AUTO_TEST_CASE(clio_failures_map_to_app_connect_messages) {
   int n = 0;
   for (const auto& c : cases) {
     std::vector<RecordedRequest> reqs;
-    auto reply = parse(stack.run_event(clio_sample(stack.port(), "clio-fail-" + std::to_string(++n), c.cred), &reqs));
+    // A 429 is retried by the worker's schedule (at most 20 times, ~1 s apart) before the reply.
+    auto reply = parse(stack.run_event(clio_sample(stack.port(), "clio-fail-" + std::to_string(++n), c.cred), &reqs,
+                                       std::chrono::seconds(90)));
     BOOST_TEST_CONTEXT(c.cred) {
       BOOST_TEST(str(reply, "status") == "failed");
       BOOST_TEST(str(reply["error"], "code") == c.code);
       BOOST_TEST(reply["error"]["retryable"].GetBool() == c.retryable);
       BOOST_TEST(str(reply["returnMessage"], "message") == c.message);
-      BOOST_TEST(reqs.size() == 1u);  // the time entry is never posted without a communication
+      BOOST_TEST(count(reqs, "POST", "/activities.json") == 0);  // never without a communication
       BOOST_TEST(json::to_string(reply).find("mock-") == std::string::npos);
     }
   }
 }
 
 BOOST_AUTO_TEST_CASE(clio_failed_time_entry_resumes_without_a_second_communication) {
-  CrmStack stack;
+  CrmStack stack(kOneAttempt);  // the failure is the final reply; the re-run is ours
   const std::string event = clio_sample(stack.port(), "clio-resume-1", "Bearer mock-once-timeEntry");
   std::vector<RecordedRequest> first, second;
   auto failed = parse(stack.run_event(event, &first));
@@ -195,7 +200,7 @@ BOOST_AUTO_TEST_CASE(insightly_links_by_contact_type) {
 }
 
 BOOST_AUTO_TEST_CASE(insightly_failed_link_resumes_without_a_second_event) {
-  CrmStack stack;
+  CrmStack stack(kOneAttempt);  // the failure is the final reply; the re-run is ours
   auto d = golden_event(stack, "insightly", "pub-insightly-0025");
   set(d, {"authHeader"}, "Basic mock-once-link");
   set(d, {"callLog", "sessionId"}, "ins-resume-1");
@@ -221,7 +226,7 @@ BOOST_AUTO_TEST_CASE(insightly_failed_link_resumes_without_a_second_event) {
   BOOST_TEST(str(r401["returnMessage"], "message") == "Authorization error");
   set(d, {"authHeader"}, "Basic mock-status-429");
   set(d, {"callLog", "sessionId"}, "ins-429");
-  auto r429 = parse(stack.run_event(json::to_string(d), &reqs));
+  auto r429 = parse(stack.run_event(json::to_string(d), &reqs, std::chrono::seconds(90)));
   BOOST_TEST(str(r429["error"], "code") == "http_429");
   BOOST_TEST(r429["error"]["retryable"].GetBool());
   BOOST_TEST(str(r429["returnMessage"], "message") == "Rate limit exceeded");
@@ -255,7 +260,7 @@ BOOST_AUTO_TEST_CASE(redtail_activity_note_completion_categories) {
 }
 
 BOOST_AUTO_TEST_CASE(redtail_failed_completion_resumes_without_a_second_activity) {
-  CrmStack stack;
+  CrmStack stack(kOneAttempt);  // the failure is the final reply; the re-run is ours
   auto d = golden_event(stack, "redtail", "pub-redtail-0000");
   set(d, {"user", "platformAdditionalInfo", "userResponse", "user_key"}, "mock-once-completed");
   set(d, {"callLog", "sessionId"}, "rt-resume-1");
@@ -282,4 +287,18 @@ BOOST_AUTO_TEST_CASE(redtail_failed_completion_resumes_without_a_second_activity
   BOOST_TEST(!r401["error"]["retryable"].GetBool());
   BOOST_TEST(str(r401["returnMessage"], "message") == "Authorization error");
   BOOST_TEST(reqs.size() == 1u);
+}
+
+// The worker's own retry (Retry-After: 1 on the 503) resumes at the time entry: one reply,
+// `logged`, one communication and two time-entry posts in the mock.
+BOOST_AUTO_TEST_CASE(clio_time_entry_retried_by_the_worker_logs_once) {
+  CrmStack stack({"--retry-base", "0.05", "--retry-cap", "0.2"});
+  std::vector<RecordedRequest> reqs;
+  auto reply = parse(stack.run_event(clio_sample(stack.port(), "clio-retry-1", "Bearer mock-once-timeEntry"), &reqs));
+  BOOST_TEST(str(reply, "status") == "logged");
+  BOOST_TEST(reply["attempts"].GetInt() == 2);
+  BOOST_TEST(count(reqs, "POST", "/communications.json") == 1);
+  BOOST_TEST(count(reqs, "POST", "/activities.json") == 2);
+  BOOST_TEST(stack.redis().lrange("calllog:replies").size() == 1u);
+  BOOST_TEST(str(parse(reqs.back().body)["data"]["communication"], "id") == str(reply, "logId"));
 }

@@ -5,7 +5,7 @@
 //                                     clio/activity|CRED|data.communication.id
 // Every answer carries x-ratelimit-{limit,remaining,reset} (reset: a Unix time). No
 // Authorization → 401. A credential containing "mock-clio-limited" → 429 with
-// x-ratelimit-remaining 0 and the reset 2 s ahead (Clio's own throttling answer, no Retry-After);
+// x-ratelimit-remaining 0 and the reset 1 s ahead (Clio's own throttling answer, no Retry-After);
 // "mock-once-timeEntry" / "mock-once-communication" fail that request once with 503 (fail_once).
 #include <chrono>
 
@@ -36,7 +36,7 @@ std::optional<MockResponse> refused(const MockRequest& req, std::string_view ste
   if (!cred)
     return clio_json(401, R"({"error":{"type":"AuthenticationError","message":"The access token is missing"}})");
   if (cred->find("mock-clio-limited") != std::string::npos)
-    return clio_json(429, R"({"error":{"type":"RateLimited","message":"Rate limit exceeded"}})", 0, 2);
+    return clio_json(429, R"({"error":{"type":"RateLimited","message":"Rate limit exceeded"}})", 0, 1);
   if (auto once = fail_once(req, *cred, step)) return once;
   if (!req.json_ok || !req.json.IsObject())
     return clio_json(422, R"({"error":{"type":"ValidationError","message":"Invalid JSON"}})");
