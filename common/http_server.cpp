@@ -101,6 +101,7 @@ std::optional<http::status> refusal_for(const boost::system::error_code& ec) {
 // One connection: read a request, answer it, repeat while the client keeps the connection alive.
 asio::awaitable<void> serve_connection(std::shared_ptr<HttpServer::State> st, tcp::socket socket) {
   beast::tcp_stream stream(std::move(socket));
+  if (st->stopped) co_return;   // stop() ran between the accept and this coroutine's start
   st->connections.insert(&stream);
   beast::flat_buffer buffer(st->cfg.header_limit + st->cfg.body_limit);
   for (;;) {
