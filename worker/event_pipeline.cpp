@@ -19,9 +19,30 @@ namespace {
 
 constexpr auto kClaimTtl = 120s;   // a claim outlives any single CRM call (30 s request timeout)
 
+std::mt19937_64& rng() {
+  static std::mt19937_64 r{std::random_device{}()};
+  return r;
+}
+
+// This process's incarnation: tells a claim of ours from one left by our previous life under the
+// same --worker-id.
+const std::string& incarnation() {
+  static const std::string id = fmt::format("{:08x}", static_cast<uint32_t>(rng()()));
+  return id;
+}
+
+// A claim token: "<worker id>|<incarnation>|<random>".
 std::string new_token(const std::string& worker_id) {
-  static std::mt19937_64 rng{std::random_device{}()};
-  return fmt::format("{}:{:016x}", worker_id, rng());
+  return fmt::format("{}|{}|{:016x}", worker_id, incarnation(), rng()());
+}
+
+// The worker id and incarnation in a claim token (empty when it is not one of ours).
+std::pair<std::string, std::string> token_owner(const std::string& token) {
+  auto last = token.rfind('|');
+  if (last == std::string::npos || last == 0) return {};
+  auto mid = token.rfind('|', last - 1);
+  if (mid == std::string::npos) return {};
+  return {token.substr(0, mid), token.substr(mid + 1, last - mid - 1)};
 }
 
 const char* status_text(ReplyStatus s) {
@@ -117,8 +138,7 @@ asio::awaitable<void> Worker::process(std::string raw) {
                                     {"attempts", static_cast<int64_t>(decision.attempts)},
                                     {"rateLimited", decision.rate_limited},
                                     {"delayMs", static_cast<int64_t>(decision.delay.count())}});
-      --in_flight_;
-      slot_freed();
+      done_with(raw);
       co_return;
     }
   }
@@ -136,6 +156,11 @@ asio::awaitable<void> Worker::process(std::string raw) {
                       {"attempts", static_cast<int64_t>(reply.attempts)},
                       {"errorCode", reply.error ? std::string_view(reply.error->code) : std::string_view("")},
                       {"ms", ms}});
+  done_with(raw);
+}
+
+void Worker::done_with(const std::string& raw) {
+  if (auto it = in_flight_elements_.find(raw); it != in_flight_elements_.end()) in_flight_elements_.erase(it);
   --in_flight_;
   slot_freed();
 }
@@ -164,9 +189,30 @@ asio::awaitable<bool> Worker::wait_for_claim(const std::string& claim_key, const
       co_return false;
     }
     if (replies[1].type == redis::Reply::Type::status) co_return true;  // "+OK": ours
+    // Someone else holds the claim. If its owner died (no heartbeat) — or it is our own previous
+    // incarnation — take it over instead of waiting for it to expire.
+    if (co_await take_over_dead_claim(claim_key, token)) co_return true;
     co_await sleep(200ms);
   }
   co_return false;
+}
+
+asio::awaitable<bool> Worker::take_over_dead_claim(const std::string& claim_key, const std::string& token) {
+  auto cur = co_await cmd_.exec(cmd("GET", claim_key));
+  if (!cur || cur->type != redis::Reply::Type::string) co_return false;
+  auto [owner, life] = token_owner(cur->str);
+  if (owner.empty()) co_return false;
+  // Our own id but another incarnation: a claim left by our previous life. Point the check at a
+  // heartbeat key that cannot exist.
+  const std::string beat = owner == cfg_.worker_id
+                               ? (life == incarnation() ? cfg_.heartbeat_key(owner) : cfg_.prefix + ":heartbeat:none")
+                               : cfg_.heartbeat_key(owner);
+  auto keys = cmd(claim_key, beat);
+  auto args = cmd(cur->str, token, std::to_string(std::chrono::milliseconds(kClaimTtl).count()));
+  auto r = co_await scripts::run(cmd_, scripts::steal_dead_claim(), std::move(keys), std::move(args));
+  const bool taken = r && r->type == redis::Reply::Type::integer && r->integer == 1;
+  if (taken) log::info("took over a dead worker's dedupe claim", {{"claim", std::string_view(claim_key)}});
+  co_return taken;
 }
 
 asio::awaitable<void> Worker::finish(const std::string& raw, const ReplyFields& reply,
@@ -212,7 +258,8 @@ asio::awaitable<void> Worker::schedule_retry(const std::string& raw, const std::
                                              const RetryDecision& decision) {
   const auto due = std::chrono::duration_cast<std::chrono::milliseconds>(
                        std::chrono::system_clock::now().time_since_epoch() + decision.delay).count();
-  const std::string member = new_token(cfg_.worker_id) + "|" + raw;
+  // The member's unique part must not contain '|': the scheduler cuts at the first one.
+  const std::string member = fmt::format("{:016x}", rng()()) + "|" + raw;
   const std::string field = decision.rate_limited ? event_id + ":429" : event_id;
   for (auto backoff = 100ms;; backoff = std::min(backoff * 2, std::chrono::milliseconds(5000))) {
     auto keys = cmd(cfg_.retry_key(), processing_key_,
@@ -228,8 +275,7 @@ asio::awaitable<void> Worker::schedule_retry(const std::string& raw, const std::
 }
 
 double Worker::random01() {
-  static std::mt19937_64 rng{std::random_device{}()};
-  return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+  return std::uniform_real_distribution<double>(0.0, 1.0)(rng());
 }
 
 }  // namespace calllog

@@ -48,7 +48,7 @@ const Script& finish_event();
 // Puts an event on the retry schedule. Atomically: adds it to the retry sorted set (score = due
 // time in ms; member = "<unique token>|<raw>" so identical elements stay distinct), records its
 // attempt counter, releases the dedupe claim if still ours, and removes it from the processing
-// list — the event is on exactly one of the two at any moment.
+// list — the event is on exactly one of the two at any moment. Idempotent like finish_event.
 // KEYS: retry zset, processing list, claim key, attempts hash
 // ARGV: member, due ms, raw element, claim token, counter field, counter value
 const Script& schedule_retry();
@@ -68,6 +68,16 @@ const Script& recover_dead_worker();
 // last so the oldest is taken first. Atomic: each element is in exactly one of the two lists.
 // KEYS: processing list, input queue. Returns the number moved.
 const Script& requeue_processing();
+
+// Takes over a dedupe claim whose owner is dead: only if the claim still holds `expected` and the
+// owner's heartbeat key is absent (both checked inside the script). KEYS: claim key, owner's
+// heartbeat key; ARGV: expected value, new token, TTL ms. Returns 1 when taken over.
+const Script& steal_dead_claim();
+
+// Moves one element from the processing list back to the input queue's consuming end, if it is
+// still there (an orphan: taken by a BLMOVE whose answer was lost). KEYS: processing list, input
+// queue; ARGV: element. Returns 1 when moved.
+const Script& requeue_orphan();
 
 // Releases a dedupe claim only if it still holds our token. KEYS: claim key; ARGV: token.
 const Script& release_claim();

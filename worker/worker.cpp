@@ -117,6 +117,7 @@ asio::awaitable<int> Worker::run() {
 
 asio::awaitable<void> Worker::fetch_loop() {
   auto backoff = 100ms;
+  bool lost_answer = false;
   while (!stopping_) {
     if (in_flight_ >= cfg_.concurrency) {
       slot_timer_.expires_after(1s);
@@ -129,6 +130,7 @@ asio::awaitable<void> Worker::fetch_loop() {
     if (stopping_) break;
     if (!r) {
       ready_ = false;
+      lost_answer = true;  // the BLMOVE may have moved an element whose answer we never read
       log::warn("taking events failed", {{"error", r.error->message}, {"retryInMs", static_cast<int64_t>(backoff.count())}});
       co_await sleep(backoff);
       backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
@@ -136,6 +138,11 @@ asio::awaitable<void> Worker::fetch_loop() {
     }
     backoff = 100ms;
     ready_ = true;
+    if (!r->is_nil() && !r->is_error()) in_flight_elements_.insert(r->str);  // before any orphan check
+    if (lost_answer) {
+      lost_answer = false;
+      co_await requeue_orphans();
+    }
     if (r->is_error()) {
       log::error("BLMOVE refused", {{"error", r->str}});
       co_await sleep(1s);
@@ -145,6 +152,23 @@ asio::awaitable<void> Worker::fetch_loop() {
     ++in_flight_;
     asio::co_spawn(io_, process(std::move(r->str)), asio::detached);
   }
+}
+
+asio::awaitable<void> Worker::requeue_orphans() {
+  // Elements on our processing list that no coroutine of ours is working on go back to the queue.
+  auto list = co_await cmd_.exec(cmd("LRANGE", processing_key_, "0", "-1"));
+  if (!list || list->type != redis::Reply::Type::array) co_return;
+  std::unordered_multiset<std::string> busy = in_flight_elements_;
+  long long moved = 0;
+  for (auto& e : list->elements) {
+    if (auto it = busy.find(e.str); it != busy.end()) {
+      busy.erase(it);
+      continue;
+    }
+    auto r = co_await scripts::run(cmd_, scripts::requeue_orphan(), cmd(processing_key_, cfg_.queue), cmd(e.str));
+    if (r && r->type == redis::Reply::Type::integer) moved += r->integer;
+  }
+  if (moved > 0) log::info("requeued orphaned events after a lost connection", {{"events", static_cast<int64_t>(moved)}});
 }
 
 }  // namespace calllog

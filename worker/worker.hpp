@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_set>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -50,8 +51,11 @@ class Worker {
   boost::asio::awaitable<bool> wait_for_claim(const std::string& claim_key, const std::string& token,
                                               const std::string& logged_key,
                                               std::optional<std::string>& earlier_log_id);
+  boost::asio::awaitable<bool> take_over_dead_claim(const std::string& claim_key, const std::string& token);
   boost::asio::awaitable<void> sleep(std::chrono::milliseconds d);
   void slot_freed();
+  void done_with(const std::string& raw);
+  boost::asio::awaitable<void> requeue_orphans();   // after a lost BLMOVE answer
 
   boost::asio::io_context& io_;
   Config cfg_;
@@ -63,6 +67,7 @@ class Worker {
   AdapterContext ctx_;
   boost::asio::steady_timer slot_timer_;   // woken when an in-flight event finishes
   int in_flight_ = 0;
+  std::unordered_multiset<std::string> in_flight_elements_;   // raw elements being processed
   bool stopping_ = false;
   bool ready_ = false;
 };

@@ -9,7 +9,8 @@
 
 namespace calllog::test {
 
-RedisServer::RedisServer(std::string password) : port_(free_port()), password_(std::move(password)) {
+RedisServer::RedisServer(std::string password, bool persistent)
+    : port_(free_port()), password_(std::move(password)), persistent_(persistent) {
   start();
 }
 
@@ -22,7 +23,8 @@ std::string RedisServer::url() const {
 
 void RedisServer::start() {
   std::vector<std::string> argv = {"/usr/bin/redis-server", "--port", std::to_string(port_),
-                                   "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                                   "--bind", "127.0.0.1", "--save", "", "--appendonly",
+                                   persistent_ ? "yes" : "no", "--appendfsync", "always",
                                    "--dir", dir_.path(), "--daemonize", "no"};
   if (!password_.empty()) {
     argv.push_back("--requirepass");

@@ -11,7 +11,8 @@ namespace calllog::test {
 class RedisServer {
  public:
   // password: when non-empty, requirepass is set.
-  explicit RedisServer(std::string password = {});
+  // persistent: an append-only file fsynced on every write, so a kill and restart keeps the data.
+  explicit RedisServer(std::string password = {}, bool persistent = false);
   ~RedisServer();
   uint16_t port() const { return port_; }
   std::string url() const;          // redis://[:password@]127.0.0.1:port/0
@@ -28,6 +29,7 @@ class RedisServer {
  private:
   uint16_t port_;
   std::string password_;
+  bool persistent_ = false;
   TempDir dir_;
   Process proc_;
 };
