@@ -132,3 +132,26 @@ BOOST_AUTO_TEST_CASE(an_unknown_host_starts_with_a_few_in_flight_then_opens_up) 
   BOOST_TEST(first_window <= 4);
   BOOST_TEST(rep.max_inflight > 10u);  // no headers, no 429: nothing holds it back any more
 }
+
+BOOST_AUTO_TEST_CASE(a_concurrency_refusal_pauses_and_is_sent_again) {
+  // Our cap (4) is above the account's real one (2): NetSuite answers the excess with 400
+  // SSS_REQUEST_LIMIT_EXCEEDED; those requests did nothing, so they wait the shared pause and go
+  // again (at most twice) instead of failing.
+  Pool pool(2, netsuite_cap(4));
+  const std::string url =
+      pool.url(kRestlets, "/__rl/concurrent?hold_ms=" + std::to_string(kHoldMs) + "&cap=2");
+  std::vector<RlJob> jobs;
+  for (int i = 0; i < 8; ++i) jobs.push_back({&pool.workers[i % 2]->ctx, "netsuite", url});
+  auto results = rl_run(pool.io, jobs);
+  auto rep = rl_report(pool.io, pool.mock.port(), kRestlets);
+  int ok = 0;
+  for (const auto& r : results) ok += r.status == 200;
+  const auto& c0 = pool.workers[0]->limiter.counters("netsuite", kRestlets);
+  const auto& c1 = pool.workers[1]->limiter.counters("netsuite", kRestlets);
+  BOOST_TEST_MESSAGE("cap 4 vs the CRM's 2: " << ok << "/8 logged, " << rep.rejected
+                                              << " refusals, " << rep.requests << " requests");
+  BOOST_TEST(rep.rejected > 0u);
+  BOOST_TEST(c0.concurrency_refused + c1.concurrency_refused == rep.rejected);
+  BOOST_TEST(rep.requests == 8u + rep.rejected);  // every refused request was sent again ...
+  BOOST_TEST(ok == 8);                            // ... and got through
+}
