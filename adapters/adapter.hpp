@@ -16,6 +16,7 @@
 
 namespace calllog {
 
+class Metrics;
 namespace https { class Client; }
 namespace redis { class RedisClient; }
 namespace ratelimit { class Limiter; }
@@ -37,6 +38,7 @@ struct AdapterContext {
   const AdapterOptions* options = nullptr;
   std::string prefix;                      // --prefix for internal keys
   https::AllowList extra_allowed;          // --allow-host patterns
+  Metrics* metrics = nullptr;              // CRM request counters and latency (may be null)
   ratelimit::Limiter* limiter = nullptr;   // pool-wide CRM rate limiter (none: pass-through)
 };
 

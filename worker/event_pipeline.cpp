@@ -95,6 +95,7 @@ asio::awaitable<void> Worker::process(std::string raw) {
       prior_attempts = counters.first;
       prior_429s = counters.second;
       reply.attempts = prior_attempts + 1;
+      metrics_.attempt();
       logged_key = cfg_.logged_key(ev.platform, ev.session_id);
       claim_key = cfg_.claim_key(ev.platform, ev.session_id);
       claim_token = new_token(cfg_.worker_id);
@@ -133,6 +134,7 @@ asio::awaitable<void> Worker::process(std::string raw) {
     reply.attempts = std::max(1, decision.attempts);
     if (decision.retry) {
       co_await schedule_retry(raw, event_id, claim_key, claim_token, decision);
+      metrics_.retry_scheduled();
       log::info("retry scheduled", {{"id", std::string_view(event_id)},
                                     {"errorCode", std::string_view(reply.error->code)},
                                     {"attempts", static_cast<int64_t>(decision.attempts)},
@@ -149,6 +151,9 @@ asio::awaitable<void> Worker::process(std::string raw) {
   co_await finish(raw, reply, event_json, claim_key, claim_token, logged_record_key, event_id);
 
   auto ms = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count() / 1000.0;
+  metrics_.reply(status_text(reply.status));
+  metrics_.event_duration(ms / 1000.0);
+  if (reply.status == ReplyStatus::failed && reply.error) metrics_.dead_letter(reply.error->code);
   log::info("event", {{"id", reply.id ? std::string_view(*reply.id) : std::string_view("")},
                       {"platform", reply.platform ? std::string_view(*reply.platform) : std::string_view("")},
                       {"sessionId", reply.session_id ? std::string_view(*reply.session_id) : std::string_view("")},

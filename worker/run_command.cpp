@@ -4,7 +4,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include <iostream>
+
+#include "common/http_server.hpp"
 #include "common/logging.hpp"
+#include "common/metrics.hpp"
 #include "worker/commands.hpp"
 #include "worker/worker.hpp"
 
@@ -13,7 +17,20 @@ namespace asio = boost::asio;
 
 int run_command(const Config& cfg) {
   asio::io_context io(1);
-  Worker worker(io, cfg);
+  Metrics metrics;
+  Worker worker(io, cfg, metrics);
+  metrics.set_in_flight_source([&] { return static_cast<double>(worker.in_flight()); });
+  metrics.set_redis_reconnects_source([&] { return worker.redis_reconnects(); });
+  HttpServerConfig http_cfg;
+  http_cfg.listen = cfg.http_listen;
+  HttpRoutes routes;
+  routes.metrics = [&] { return metrics.render(); };
+  routes.ready = [&] { return worker.ready(); };
+  HttpServer http(io.get_executor(), http_cfg, routes);
+  if (auto listening = http.start(); !listening) {
+    std::cerr << "calllog-worker: " << listening.error << "\n";
+    return 2;
+  }
   asio::signal_set signals(io, SIGTERM, SIGINT);
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
@@ -33,6 +50,7 @@ int run_command(const Config& cfg) {
       exit_code = rc;
     }
     signals.cancel();
+    http.stop();
     io.stop();
   });
   io.run();

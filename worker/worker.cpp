@@ -36,15 +36,20 @@ https::ClientConfig http_config(const Config& cfg) {
 
 }  // namespace
 
-Worker::Worker(asio::io_context& io, Config cfg)
+Worker::Worker(asio::io_context& io, Config cfg, Metrics& metrics)
     : io_(io),
       cfg_(std::move(cfg)),
+      metrics_(metrics),
       processing_key_(cfg_.processing_key(cfg_.worker_id)),
       cmd_(io.get_executor(), redis_config(cfg_)),
       blocking_(io.get_executor(), redis_config(cfg_)),
       http_(io.get_executor(), http_config(cfg_)),
       slot_timer_(io) {
-  for (auto name : known_platforms()) adapters_.emplace(std::string(name), make_adapter(name, cfg_.adapters));
+  for (auto name : known_platforms()) {
+    adapters_.emplace(std::string(name), make_adapter(name, cfg_.adapters));
+    metrics_.platform(name);  // every platform's series exist from the first scrape
+  }
+  ctx_.metrics = &metrics_;
   ctx_.http = &http_;
   ctx_.redis = &cmd_;
   ctx_.options = &cfg_.adapters;
@@ -149,6 +154,7 @@ asio::awaitable<void> Worker::fetch_loop() {
       continue;
     }
     if (r->is_nil()) continue;
+    metrics_.event_taken();
     ++in_flight_;
     asio::co_spawn(io_, process(std::move(r->str)), asio::detached);
   }

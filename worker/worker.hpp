@@ -14,6 +14,7 @@
 
 #include "adapters/adapter.hpp"
 #include "common/https/https_client.hpp"
+#include "common/metrics.hpp"
 #include "common/redis/redis_client.hpp"
 #include "worker/config.hpp"
 #include "worker/reply.hpp"
@@ -23,7 +24,7 @@ namespace calllog {
 
 class Worker {
  public:
-  Worker(boost::asio::io_context& io, Config cfg);
+  Worker(boost::asio::io_context& io, Config cfg, Metrics& metrics);
   ~Worker();
 
   // Runs until stop() (or a fatal error); returns the process exit code.
@@ -33,6 +34,7 @@ class Worker {
 
   bool ready() const { return ready_ && !stopping_; }
   int in_flight() const { return in_flight_; }
+  uint64_t redis_reconnects() const { return cmd_.reconnects() + blocking_.reconnects(); }
 
  private:
   boost::asio::awaitable<void> fetch_loop();
@@ -59,6 +61,7 @@ class Worker {
 
   boost::asio::io_context& io_;
   Config cfg_;
+  Metrics& metrics_;
   std::string processing_key_;
   redis::RedisClient cmd_;        // pipelined: replies, dedupe, scripts
   redis::RedisClient blocking_;   // BLMOVE only

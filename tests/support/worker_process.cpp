@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <thread>
 
 namespace calllog::test {
@@ -10,8 +11,11 @@ namespace calllog::test {
 WorkerProcess::WorkerProcess(const RedisServer& redis, const TempDir& dir, std::vector<std::string> extra_args,
                              std::map<std::string, std::string> env)
     : log_file_(dir.file("worker-" + std::to_string(free_port()) + ".log")), db_(dir.file("sandbox.db")) {
-  std::vector<std::string> argv = {worker_bin(), "run", "--redis-url", redis.url(), "--http-listen", "off",
-                                   "--sandbox-db", db_};
+  std::vector<std::string> argv = {worker_bin(), "run", "--redis-url", redis.url(), "--sandbox-db", db_};
+  if (std::find(extra_args.begin(), extra_args.end(), "--http-listen") == extra_args.end()) {
+    argv.push_back("--http-listen");
+    argv.push_back("off");
+  }
   for (auto& a : extra_args) argv.push_back(a);
   proc_ = Process(argv, env, log_file_ + ".out", log_file_);
 }
