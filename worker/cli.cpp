@@ -50,6 +50,10 @@ void add_run_options(CLI::App* app, Config& c) {
       ->envname("CALLLOG_CONCURRENCY")->capture_default_str()->check(CLI::Range(1, 100000));
   app->add_option("--max-attempts", c.max_attempts, "attempts before an event is dead-lettered")
       ->envname("CALLLOG_MAX_ATTEMPTS")->capture_default_str()->check(CLI::Range(1, 1000));
+  app->add_option("--max-rate-limited", c.max_rate_limited,
+                  "429 answers an event may get (each retried after the CRM's reset, spending no "
+                  "attempt) before it is dead-lettered")
+      ->envname("CALLLOG_MAX_RATE_LIMITED")->capture_default_str()->check(CLI::Range(0, 100000));
   app->add_option("--allow-host", c.allow_hosts,
                   "CRM host pattern allowed beyond each adapter's built-in list (host, host:port, "
                   "*.domain); repeatable")

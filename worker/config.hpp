@@ -18,6 +18,7 @@ struct Config {
   // run
   int concurrency = 64;
   int max_attempts = 8;
+  int max_rate_limited = 50;          // 429 answers retried (spending no attempt) before they count as attempts
   std::vector<std::string> allow_hosts;
   std::string ca_file;
   std::vector<std::string> resolve;   // HOST:PORT:ADDR

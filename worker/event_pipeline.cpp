@@ -129,7 +129,7 @@ asio::awaitable<void> Worker::process(std::string raw) {
   if (reply.error) reply.status = ReplyStatus::failed;
 
   if (reply.error && reply.error->retryable && !event_id.empty()) {
-    RetryPolicy policy{cfg_.max_attempts, std::max(20, 4 * cfg_.max_attempts), cfg_.retry_base_s, cfg_.retry_cap_s};
+    RetryPolicy policy{cfg_.max_attempts, cfg_.max_rate_limited, cfg_.retry_base_s, cfg_.retry_cap_s};
     auto decision = decide_retry(*reply.error, prior_attempts, prior_429s, policy, random01());
     reply.attempts = std::max(1, decision.attempts);
     if (decision.retry) {

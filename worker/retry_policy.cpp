@@ -15,7 +15,7 @@ RetryDecision decide_retry(const Failure& f, int prior_attempts, int prior_429s,
   RetryDecision d;
   const auto hint = std::chrono::milliseconds(
       static_cast<long long>(std::max(0.0, f.retry_after_s.value_or(0.0)) * 1000.0));
-  if (f.retryable && f.http_status == 429 && prior_429s + 1 < p.max_rate_limited) {
+  if (f.retryable && f.http_status == 429 && prior_429s < p.max_rate_limited) {
     // The CRM asked us to slow down: not the event's fault, so no attempt is spent.
     d.retry = true;
     d.rate_limited = true;

@@ -164,7 +164,8 @@ BOOST_AUTO_TEST_CASE(admin_activity_type) {
 }
 
 BOOST_AUTO_TEST_CASE(failures_map_to_app_connect_messages) {
-  CrmStack stack;
+  // One attempt and no rate-limit retries: each failure is the final reply at once.
+  CrmStack stack({"--max-attempts", "1", "--max-rate-limited", "0"});
   struct Case {
     std::string cred;
     std::string code;

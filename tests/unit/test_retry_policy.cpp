@@ -56,7 +56,7 @@ BOOST_AUTO_TEST_CASE(rate_limits_spend_no_attempt_but_are_bounded) {
   BOOST_TEST(d.counter_value == 1);
   BOOST_TEST(d.delay.count() >= 7000);
   // Past the 429 bound it counts as an ordinary attempt; with attempts spent, it is final.
-  auto last = decide_retry(f, 1, 2, p, 0.5);
+  auto last = decide_retry(f, 1, 3, p, 0.5);
   BOOST_TEST(!last.rate_limited);
   BOOST_TEST(!last.retry);
   BOOST_TEST(last.attempts == 2);
