@@ -1,10 +1,13 @@
-// `stats`: queue depths, processing lists, retries scheduled and due, dead letters. Uses only
-// O(1)/O(log n) commands on the big keys (LLEN, ZCOUNT) and a SCAN over this prefix's
-// processing lists, so it stays fast on a queue of millions.
+// `stats`: queue depth, processing lists per worker (alive or dead), retries scheduled and due,
+// dead letters by error code, workers alive with their heartbeat age. Fast on a queue of millions:
+// only LLEN/ZCARD/ZCOUNT on the big keys, SMEMBERS of the worker set, and a bounded LRANGE sample
+// (the newest kDeadSample dead letters) for the error-code breakdown.
 #include <chrono>
 #include <iostream>
+#include <map>
 
 #include <fmt/format.h>
+#include <rapidjson/document.h>
 
 #include "common/json.hpp"
 #include "common/redis/redis_client.hpp"
@@ -15,63 +18,126 @@
 namespace calllog {
 namespace asio = boost::asio;
 
+namespace {
+
+constexpr long long kDeadSample = 1000;
+
+struct WorkerRow {
+  std::string id;
+  long long in_flight = 0;
+  long long heartbeat_age_ms = -1;  // -1: no heartbeat (dead)
+};
+
+struct Stats {
+  long long queue = 0, replies = 0, dead = 0, retries = 0, retries_due = 0;
+  std::vector<WorkerRow> workers;
+  std::map<std::string, long long> dead_codes;  // in the sample
+  long long dead_sampled = 0;
+};
+
+long long integer(const redis::Reply& r) { return r.type == redis::Reply::Type::integer ? r.integer : 0; }
+
+std::string to_json(const Config& cfg, const Stats& s) {
+  std::string out = fmt::format(
+      R"({{"queue":{{"name":{},"length":{}}},"replies":{{"name":{},"length":{}}},"dead":{{"name":{},"length":{},"sampled":{},"byCode":{{)",
+      json::quoted(cfg.queue), s.queue, json::quoted(cfg.reply_queue), s.replies, json::quoted(cfg.dead_queue), s.dead,
+      s.dead_sampled);
+  bool first = true;
+  for (auto& [code, n] : s.dead_codes) {
+    out += fmt::format("{}{}:{}", first ? "" : ",", json::quoted(code), n);
+    first = false;
+  }
+  out += fmt::format(R"(}}}},"retries":{{"scheduled":{},"due":{}}},"workers":[)", s.retries, s.retries_due);
+  for (std::size_t i = 0; i < s.workers.size(); ++i) {
+    const auto& w = s.workers[i];
+    out += fmt::format(R"({}{{"id":{},"alive":{},"heartbeatAgeMs":{},"inFlight":{}}})", i ? "," : "", json::quoted(w.id),
+                       w.heartbeat_age_ms >= 0 ? "true" : "false",
+                       w.heartbeat_age_ms >= 0 ? std::to_string(w.heartbeat_age_ms) : "null", w.in_flight);
+  }
+  return out + "]}";
+}
+
+void print_table(const Config& cfg, const Stats& s) {
+  std::cout << fmt::format("{:<34} {:>12}\n", "queue " + cfg.queue, s.queue)
+            << fmt::format("{:<34} {:>12}\n", "replies " + cfg.reply_queue, s.replies)
+            << fmt::format("{:<34} {:>12}\n", "dead " + cfg.dead_queue, s.dead)
+            << fmt::format("{:<34} {:>12}\n", "retries scheduled", s.retries)
+            << fmt::format("{:<34} {:>12}\n", "retries due", s.retries_due);
+  if (!s.dead_codes.empty()) {
+    std::cout << fmt::format("dead letters by error code (newest {}):\n", s.dead_sampled);
+    for (auto& [code, n] : s.dead_codes) std::cout << fmt::format("  {:<32} {:>12}\n", code, n);
+  }
+  std::cout << fmt::format("workers ({}):\n", s.workers.size());
+  for (auto& w : s.workers)
+    std::cout << fmt::format("  {:<32} {:>5} in flight  {}\n", w.id, w.in_flight,
+                             w.heartbeat_age_ms >= 0 ? fmt::format("alive, heartbeat {:.1f} s ago", w.heartbeat_age_ms / 1000.0)
+                                                     : std::string("DEAD (no heartbeat; its events return to the queue)"));
+}
+
+asio::awaitable<int> collect_and_print(asio::io_context& io, const Config& cfg, redis::RedisConfig rc) {
+  redis::RedisClient client(io.get_executor(), rc);
+  if (auto c = co_await client.connect(); !c) {
+    std::cerr << "calllog-worker stats: " << c.error->message << "\n";
+    co_return 1;
+  }
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+  std::vector<std::vector<std::string>> depth;
+  depth.push_back(cmd("LLEN", cfg.queue));
+  depth.push_back(cmd("LLEN", cfg.reply_queue));
+  depth.push_back(cmd("LLEN", cfg.dead_queue));
+  depth.push_back(cmd("ZCARD", cfg.retry_key()));
+  depth.push_back(cmd("ZCOUNT", cfg.retry_key(), "-inf", std::to_string(now_ms)));
+  depth.push_back(cmd("SMEMBERS", cfg.workers_key()));
+  depth.push_back(cmd("LRANGE", cfg.dead_queue, "0", std::to_string(kDeadSample - 1)));
+  auto r = co_await client.exec_pipeline(std::move(depth));
+  if (!r) {
+    std::cerr << "calllog-worker stats: " << r.error->message << "\n";
+    co_return 1;
+  }
+  Stats s;
+  s.queue = integer((*r)[0]);
+  s.replies = integer((*r)[1]);
+  s.dead = integer((*r)[2]);
+  s.retries = integer((*r)[3]);
+  s.retries_due = integer((*r)[4]);
+  for (const auto& d : (*r)[6].elements) {
+    rapidjson::Document doc;
+    std::string code = "(unreadable)";
+    if (json::parse(doc, d.str).empty())
+      if (auto c = json::string_at(json::find_path(doc, {"error", "code"}))) code = std::string(*c);
+    ++s.dead_codes[code];
+    ++s.dead_sampled;
+  }
+  // Each registered worker: its processing list and heartbeat.
+  std::vector<std::vector<std::string>> per_worker;
+  for (const auto& w : (*r)[5].elements) {
+    per_worker.push_back(cmd("LLEN", cfg.processing_key(w.str)));
+    per_worker.push_back(cmd("GET", cfg.heartbeat_key(w.str)));
+    s.workers.push_back(WorkerRow{w.str});
+  }
+  if (!per_worker.empty()) {
+    auto pw = co_await client.exec_pipeline(std::move(per_worker));
+    if (pw) {
+      for (std::size_t i = 0; i < s.workers.size(); ++i) {
+        s.workers[i].in_flight = integer((*pw)[2 * i]);
+        const auto& beat = (*pw)[2 * i + 1];
+        if (beat.type == redis::Reply::Type::string) s.workers[i].heartbeat_age_ms = std::max(0LL, now_ms - std::atoll(beat.str.c_str()));
+      }
+    }
+  }
+  if (cfg.stats_json) std::cout << to_json(cfg, s) << "\n";
+  else print_table(cfg, s);
+  client.close();
+  co_return 0;
+}
+
+}  // namespace
+
 int stats_command(const Config& cfg) {
   std::string err;
   auto rc = *redis::parse_redis_url(cfg.redis_url, &err);
-  return run_sync<int>([&](asio::io_context& io) -> asio::awaitable<int> {
-    redis::RedisClient client(io.get_executor(), rc);
-    auto c = co_await client.connect();
-    if (!c) {
-      std::cerr << "calllog-worker stats: " << c.error->message << "\n";
-      co_return 1;
-    }
-    auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch()).count();
-    std::vector<std::vector<std::string>> depth;
-    depth.push_back(cmd("LLEN", cfg.queue));
-    depth.push_back(cmd("LLEN", cfg.reply_queue));
-    depth.push_back(cmd("LLEN", cfg.dead_queue));
-    depth.push_back(cmd("ZCARD", cfg.retry_key()));
-    depth.push_back(cmd("ZCOUNT", cfg.retry_key(), "-inf", std::to_string(now_ms)));
-    auto r = co_await client.exec_pipeline(std::move(depth));
-    if (!r) {
-      std::cerr << "calllog-worker stats: " << r.error->message << "\n";
-      co_return 1;
-    }
-    auto num = [&](std::size_t i) { return (*r)[i].type == redis::Reply::Type::integer ? (*r)[i].integer : 0LL; };
-    // Processing lists of every worker under this prefix.
-    std::vector<std::pair<std::string, long long>> processing;
-    std::string cursor = "0";
-    const std::string pattern = cfg.prefix + ":processing:*";
-    do {
-      auto s = co_await client.exec(cmd("SCAN", cursor, "MATCH", pattern, "COUNT", "1000", "TYPE", "list"));
-      if (!s || s->type != redis::Reply::Type::array || s->elements.size() != 2) break;
-      cursor = s->elements[0].str;
-      for (auto& k : s->elements[1].elements) {
-        auto l = co_await client.exec(cmd("LLEN", k.str));
-        processing.emplace_back(k.str.substr(pattern.size() - 1), l ? l->integer : -1);
-      }
-    } while (cursor != "0");
-
-    if (cfg.stats_json) {
-      std::string out = fmt::format(R"({{"queue":{{"name":{},"length":{}}},"replies":{{"name":{},"length":{}}},"dead":{{"name":{},"length":{}}},"retries":{{"scheduled":{},"due":{}}},"processing":{{)",
-                                    json::quoted(cfg.queue), num(0), json::quoted(cfg.reply_queue), num(1),
-                                    json::quoted(cfg.dead_queue), num(2), num(3), num(4));
-      for (std::size_t i = 0; i < processing.size(); ++i)
-        out += fmt::format("{}{}:{}", i ? "," : "", json::quoted(processing[i].first), processing[i].second);
-      out += "}}";
-      std::cout << out << "\n";
-    } else {
-      std::cout << fmt::format("{:<28} {:>12}\n", "queue " + cfg.queue, num(0))
-                << fmt::format("{:<28} {:>12}\n", "replies " + cfg.reply_queue, num(1))
-                << fmt::format("{:<28} {:>12}\n", "dead " + cfg.dead_queue, num(2))
-                << fmt::format("{:<28} {:>12}\n", "retries scheduled", num(3))
-                << fmt::format("{:<28} {:>12}\n", "retries due", num(4));
-      for (auto& [w, n] : processing) std::cout << fmt::format("{:<28} {:>12}\n", "in flight " + w, n);
-    }
-    client.close();
-    co_return 0;
-  });
+  return run_sync<int>([&](asio::io_context& io) { return collect_and_print(io, cfg, rc); });
 }
 
 }  // namespace calllog

@@ -7,6 +7,7 @@
 #include <rapidjson/writer.h>
 
 #include <set>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -253,4 +254,40 @@ BOOST_AUTO_TEST_CASE(command_line_errors_exit_2_with_one_line) {
   auto bad_file = run({worker_bin(), "enqueue", "-", "--redis-url", "redis://127.0.0.1:1/0"}, "{\"a\":1}\n{oops\n");
   BOOST_TEST(bad_file.exit_code == 2);
   BOOST_TEST(bad_file.err.find("line 2") != std::string::npos, bad_file.err);
+}
+
+BOOST_AUTO_TEST_CASE(stats_reports_depths_workers_and_dead_letter_codes) {
+  RedisServer redis;
+  TempDir dir;
+  WorkerProcess worker(redis, dir, {"--worker-id", "stats-1", "--heartbeat", "0.5"});
+  redis.lpush("calllog:events", "bad one");
+  redis.lpush("calllog:events", "[\"bad two\"]");
+  redis.lpush("calllog:events", sandbox_event(7));
+  BOOST_REQUIRE_EQUAL(wait_for_length(redis, "calllog:replies", 3), 3);
+  for (int i = 0; i < 5; ++i) redis.command({"LPUSH", "calllog:events", "{}"});  // left in the queue...
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto s = run({worker_bin(), "stats", "--json", "--redis-url", redis.url()});
+  BOOST_REQUIRE_EQUAL(s.exit_code, 0);
+  auto d = parse(s.out);
+  BOOST_TEST(d["dead"]["length"].GetInt() >= 2);  // (the worker may also have taken the {} ones)
+  BOOST_TEST(d["dead"]["byCode"]["invalid_event"].GetInt() >= 2);
+  BOOST_TEST(d["replies"]["length"].GetInt() >= 3);
+  BOOST_REQUIRE(d["workers"].IsArray());
+  BOOST_REQUIRE_EQUAL(d["workers"].Size(), 1u);
+  BOOST_TEST(std::string(d["workers"][0]["id"].GetString()) == "stats-1");
+  BOOST_TEST(d["workers"][0]["alive"].GetBool());
+  BOOST_TEST(d["workers"][0]["heartbeatAgeMs"].GetInt() < 5000);
+  BOOST_TEST(worker.stop() == 0);
+
+  // A worker that died without a word: registered, no heartbeat, events stranded.
+  redis.command({"SADD", "calllog:workers", "ghost"});
+  redis.lpush("calllog:processing:ghost", sandbox_event(8));
+  auto t = run({worker_bin(), "stats", "--redis-url", redis.url()});
+  BOOST_TEST(t.exit_code == 0);
+  BOOST_TEST(t.out.find("ghost") != std::string::npos, t.out);
+  BOOST_TEST(t.out.find("DEAD") != std::string::npos, t.out);
+  BOOST_TEST(t.out.find("stats-1") == std::string::npos, t.out);  // deregistered on a clean stop
+  auto j = parse(run({worker_bin(), "stats", "--json", "--redis-url", redis.url()}).out);
+  BOOST_TEST(!j["workers"][0]["alive"].GetBool());
+  BOOST_TEST(j["workers"][0]["inFlight"].GetInt() == 1);
 }
