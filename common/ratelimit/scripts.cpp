@@ -2,49 +2,74 @@
 
 namespace calllog::ratelimit::lua {
 
-// Shared prologue: the Redis clock in ms, and the bucket refilled up to now (budget mode).
-// avail/issued are cumulative: ticket n may go once avail >= n; unused tokens never exceed cap.
-#define RL_PROLOGUE                                                              \
-  "local t = redis.call('TIME')\n"                                               \
-  "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"     \
-  "local function refilled(cap, rate, avail, issued, ts)\n"                      \
-  "  return math.min(avail + math.max(0, now - ts) * rate, issued + cap)\n"      \
+// Shared prologue: the Redis clock in ms; the state read into a table; the bucket rolled
+// forward to now. avail/issued are cumulative: ticket n may go once avail >= n, and unused tokens
+// never exceed cap. A rolling window refills continuously at `rate`; a fixed window gives the
+// whole cap back at each window end `wend` (windows `wlen` ms long).
+#define RL_PROLOGUE                                                                            \
+  "local t = redis.call('TIME')\n"                                                             \
+  "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"                    \
+  "local names = {'mode','pause_until','cap','rate','avail','issued','ts','probe','probe_exp',"  \
+  "'kind','wend','wlen','wstart','est','strikes'}\n"                                                    \
+  "local function load(k)\n"                                                                   \
+  "  local v = redis.call('HMGET', k, unpack(names))\n"                                        \
+  "  local s = {}\n"                                                                           \
+  "  for i, n in ipairs(names) do s[n] = v[i] end\n"                                           \
+  "  for _, n in ipairs({'pause_until','cap','rate','avail','issued','ts','probe','probe_exp'," \
+  "'wend','wlen','wstart','est','strikes'}) do s[n] = tonumber(s[n]) end\n"                             \
+  "  s.mode = s.mode or 'unknown'\n"                                                           \
+  "  return s\n"                                                                               \
+  "end\n"                                                                                      \
+  "local function roll(s)\n"                                                                   \
+  "  if s.kind == 'fixed' then\n"                                                              \
+  "    if now >= s.wend then\n"                                                                \
+  "      local n = math.floor((now - s.wend) / s.wlen) + 1\n"                                  \
+  "      s.avail = math.min(math.min(s.avail, s.issued) + s.cap * n, s.issued + s.cap)\n"      \
+  "      s.wstart = s.wend + (n - 1) * s.wlen\n"                                               \
+  "      s.wend = s.wend + n * s.wlen\n"                                                       \
+  "    end\n"                                                                                  \
+  "  else\n"                                                                                   \
+  "    s.avail = math.min(s.avail + math.max(0, now - s.ts) * s.rate, s.issued + s.cap)\n"     \
+  "  end\n"                                                                                    \
+  "  s.ts = now\n"                                                                             \
+  "end\n"                                                                                      \
+  "local function due(s, ticket)\n"                                                            \
+  "  if s.kind == 'fixed' then\n"                                                              \
+  "    return s.wend - now + (math.ceil((ticket - s.avail) / s.cap) - 1) * s.wlen\n"           \
+  "  end\n"                                                                                    \
+  "  return math.ceil((ticket - s.avail) / math.max(s.rate, 1e-9))\n"                          \
   "end\n"
 
 const scripts::Script& acquire() {
   static const scripts::Script s(RL_PROLOGUE R"lua(
 local k = KEYS[1]
-local h = redis.call('HMGET', k, 'mode', 'pause_until', 'cap', 'rate', 'avail', 'issued', 'ts', 'probe', 'probe_exp')
-local mode = h[1] or 'unknown'
-local pause = tonumber(h[2]) or 0
+local s = load(k)
 local ticket = tonumber(ARGV[5])
-if pause > now then return {1, pause - now, mode, 0, ticket} end
-if mode == 'unknown' then
-  local probe = tonumber(h[8]) or 0
-  local exp = tonumber(h[9]) or 0
+if (s.pause_until or 0) > now then return {1, s.pause_until - now, s.mode, 0, ticket} end
+if s.mode == 'unknown' then
+  local probe = s.probe or 0
+  local exp = s.probe_exp or 0
   if exp <= now then probe = 0 end
   if probe < tonumber(ARGV[1]) then
     redis.call('HSET', k, 'mode', 'unknown', 'probe', tostring(probe + 1), 'probe_exp', tostring(now + tonumber(ARGV[2])))
     redis.call('PEXPIRE', k, ARGV[4])
-    return {0, 0, mode, 1, 0}
+    return {0, 0, s.mode, 1, 0}
   end
-  return {1, math.max(1, math.min(exp - now, 250)), mode, 0, 0}
+  return {1, math.max(1, math.min(exp - now, 250)), s.mode, 0, 0}
 end
-if mode == 'budget' then
-  local cap = tonumber(h[3])
-  local rate = math.max(tonumber(h[4]), 1e-9)
-  local issued = tonumber(h[6])
-  local avail = refilled(cap, rate, tonumber(h[5]), issued, tonumber(h[7]))
-  if ticket <= 0 or ticket > issued then
-    issued = issued + 1
-    ticket = issued
+if s.mode == 'budget' then
+  roll(s)
+  if ticket <= 0 or ticket > s.issued then
+    s.issued = s.issued + 1
+    ticket = s.issued
   end
-  redis.call('HSET', k, 'avail', tostring(avail), 'issued', tostring(issued), 'ts', tostring(now))
+  redis.call('HSET', k, 'avail', tostring(s.avail), 'issued', tostring(s.issued), 'ts', tostring(now),
+             'wend', tostring(s.wend or 0), 'wstart', tostring(s.wstart or 0))
   redis.call('PEXPIRE', k, ARGV[4])
-  if avail >= ticket then return {0, 0, mode, 0, 0} end
-  return {2, math.ceil((ticket - avail) / rate), mode, 0, ticket}
+  if s.avail >= ticket then return {0, 0, s.mode, 0, 0} end
+  return {2, math.max(1, due(s, ticket)), s.mode, 0, ticket}
 end
-return {0, 0, mode, 0, 0}
+return {0, 0, s.mode, 0, 0}
 )lua");
   return s;
 }
@@ -52,62 +77,78 @@ return {0, 0, mode, 0, 0}
 const scripts::Script& observe() {
   static const scripts::Script s(RL_PROLOGUE R"lua(
 local k = KEYS[1]
-local h = redis.call('HMGET', k, 'mode', 'probe', 'cap', 'rate', 'avail', 'issued', 'ts', 'est', 'strikes', 'pause_until')
-local mode = h[1] or 'unknown'
-local pause = tonumber(h[10]) or 0
+local s = load(k)
+local mode = s.mode
+local pause = s.pause_until or 0
 local refused = ARGV[6] == '1'
 local raised = 0
+local probe = s.probe or 0
 if ARGV[10] == '1' then
-  redis.call('HSET', k, 'probe', tostring(math.max(0, (tonumber(h[2]) or 0) - 1)))
+  redis.call('HSET', k, 'probe', tostring(math.max(0, probe - 1)))
 end
-local issued = tonumber(h[6]) or 0
-local avail = nil
-if mode == 'budget' then
-  avail = refilled(tonumber(h[3]), tonumber(h[4]), tonumber(h[5]), issued, tonumber(h[7]))
-end
+local budget = mode == 'budget'
+if budget then roll(s) end
 local max_pause = tonumber(ARGV[12])
 if refused then
-  local strikes = (tonumber(h[9]) or 0) + 1
+  local strikes = (s.strikes or 0) + 1
   local p = tonumber(ARGV[5])
   if p < 0 then p = 1000 * 2 ^ (strikes - 1) end
   pause = math.max(pause, now + math.min(p, max_pause))
   redis.call('HSET', k, 'pause_until', tostring(pause), 'strikes', tostring(strikes))
-  if avail then avail = math.min(avail, issued) end
-elseif h[9] and h[9] ~= '0' then
+  if budget then s.avail = math.min(s.avail, s.issued) end
+elseif (s.strikes or 0) ~= 0 then
   redis.call('HSET', k, 'strikes', '0')
 end
 if ARGV[1] == '1' then
   local limit = math.max(tonumber(ARGV[2]), 1)
   local remaining = tonumber(ARGV[3])
   local reset = tonumber(ARGV[4])
+  local kind = ARGV[13]
+  local same = budget and s.cap == limit and s.kind == kind
   local est = 0
-  if tonumber(h[3]) == limit then est = tonumber(h[8]) or 0 end
-  if ARGV[13] == 'fixed' then
-    -- a fixed window: the longest reset seen is the window; the budget spreads over it
-    if reset > 0 then
-      if est > 0 then est = math.min(est, limit / reset) else est = limit / reset end
+  if same then est = s.est or 0 end
+  local issued = s.issued or 0
+  -- the other start requests still in flight may not be counted in `remaining` yet
+  local fresh = issued + remaining - math.max(0, probe - 1)
+  if kind == 'fixed' then
+    -- a fixed window: the whole limit returns at its end; windows are wlen long (the longest seen)
+    if not same then
+      s.wstart = now
+      s.wend = now + math.max(reset, 0)
+      s.wlen = math.max(reset, 1000)
+      s.avail = fresh
+    elseif reset >= 0 then
+      -- wstart is a true window boundary (a reset the CRM told us), so an answer ending later is
+      -- from the current window: it tells the window's true end, and what the window has left.
+      -- (Clocks are assumed in sync; an earlier window's late answer is ignored.)
+      local resp_end = now + reset
+      if resp_end > s.wstart + 250 then
+        s.wend = resp_end
+        s.avail = math.min(s.avail, issued + remaining + 0.5)
+      end
+      s.wlen = math.max(s.wlen, s.wend - s.wstart, 1000)
     end
-  elseif reset > 0 and limit - remaining > 0 then
+    est = limit / s.wlen
+  else
     -- a rolling window (token bucket): the deficit refills in `reset`, so deficit / reset is a
     -- lower bound of the refill rate (reset is rounded up); keep the best lower bound
-    est = math.max(est, (limit - remaining) / reset)
+    if reset > 0 and limit - remaining > 0 then
+      local e = (limit - remaining) / reset
+      if e > est * 1.01 and est > 0 then raised = 1 end
+      est = math.max(est, e)
+    end
+    if est <= 0 then est = limit / 60000 end
+    if same then s.avail = math.min(s.avail, issued + remaining + 0.5) else s.avail = fresh end
   end
-  if est <= 0 then est = limit / 60000 end
-  if avail and tonumber(h[3]) == limit then
-    avail = math.min(avail, issued + remaining + 0.5)
-  else
-    -- the other start requests still in flight may not be counted in `remaining` yet
-    local others = math.max(0, (tonumber(h[2]) or 0) - 1)
-    avail = issued + remaining - others
-  end
-  if est > (tonumber(h[8]) or 0) * 1.01 then raised = 1 end
-  if refused then avail = math.min(avail, issued) end
+  if refused then s.avail = math.min(s.avail, issued) end
   mode = 'budget'
-  redis.call('HSET', k, 'mode', mode, 'cap', tostring(limit), 'est', tostring(est),
-             'rate', tostring(est * tonumber(ARGV[9])), 'avail', tostring(avail),
-             'issued', tostring(issued), 'ts', tostring(now))
-elseif avail then
-  redis.call('HSET', k, 'avail', tostring(avail), 'ts', tostring(now))
+  redis.call('HSET', k, 'mode', mode, 'kind', kind, 'cap', tostring(limit), 'est', tostring(est),
+             'rate', tostring(est * tonumber(ARGV[9])), 'avail', tostring(s.avail),
+             'issued', tostring(issued), 'ts', tostring(now), 'wend', tostring(s.wend or 0),
+             'wlen', tostring(s.wlen or 0), 'wstart', tostring(s.wstart or 0))
+elseif budget then
+  redis.call('HSET', k, 'avail', tostring(s.avail), 'ts', tostring(now), 'wend', tostring(s.wend or 0),
+             'wstart', tostring(s.wstart or 0))
 elseif mode == 'unknown' and not refused then
   if redis.call('HINCRBY', k, 'plain', 1) >= tonumber(ARGV[7]) then
     mode = 'open'
@@ -126,7 +167,9 @@ return {math.max(0, pause - now), 0, mode, raised}
 }
 
 const scripts::Script& take_lease() {
-  static const scripts::Script s(RL_PROLOGUE R"lua(
+  static const scripts::Script s(R"lua(
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local k = KEYS[1]
 redis.call('ZREMRANGEBYSCORE', k, '-inf', now)
 if redis.call('ZCARD', k) < tonumber(ARGV[1]) then

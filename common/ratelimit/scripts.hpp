@@ -8,7 +8,9 @@
 //   strikes      consecutive refusals, for backoff when the CRM gives no hint
 //   probe, probe_exp   requests in flight while unknown, and when those slots lapse
 //   plain        answers without headers seen while unknown
+//   kind         rolling (token bucket, refills continuously) | fixed (all back at the window end)
 //   cap, rate, est     the learned bucket: capacity, tokens per ms used (est x safety), estimate
+//   wend, wlen         fixed windows: the current window's end (ms) and length (longest reset)
 //   avail, issued, ts  cumulative tokens made available and tickets issued, as of ts: ticket n
 //                      goes once avail >= n, so a waiter keeps its place while the rate is learned
 // Lease zset {prefix}:rl:{platform}:{account}:leases: lease id scored by its expiry in ms.

@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <cmath>
 
 #include "adapters/appconnect/crm_failure.hpp"
 #include "tests/integration/ratelimit_test_helpers.hpp"
@@ -120,4 +121,28 @@ BOOST_AUTO_TEST_CASE(a_429_with_retry_after_pauses_every_instance) {
   const auto& c1 = pool.workers[1]->limiter.counters("insightly", "api.na1.insightly.com");
   BOOST_TEST(c0.too_many + c1.too_many == 11u);
   BOOST_TEST(c0.waits + c1.waits >= 10u);
+}
+
+BOOST_AUTO_TEST_CASE(a_fixed_window_with_an_epoch_reset_is_shared_without_429s) {
+  // Clio-style: X-RateLimit-Reset is the Unix time the window ends; 20 per 2 s windows.
+  Pool pool(2);
+  constexpr int kLimit = 20, kWindowMs = 2000, kRequests = 70;
+  const std::string target = "/__rl/window?limit=" + std::to_string(kLimit) +
+                             "&window_ms=" + std::to_string(kWindowMs);
+  std::vector<RlJob> jobs;
+  for (int i = 0; i < kRequests; ++i)
+    jobs.push_back({&pool.workers[i % 2]->ctx, "clio", pool.url("acme.pipedrive.com", target)});
+  auto results = rl_run(pool.io, jobs);
+  for (const auto& r : results) BOOST_TEST(r.status == 200);
+  auto rep = rl_report(pool.io, pool.mock.port(), "acme.pipedrive.com");
+  const double span_ms = rep.arrivals_ms.back() - rep.arrivals_ms.front();
+  // At best: the rest of the first window, then kLimit per window.
+  const double windows_needed = std::ceil(static_cast<double>(kRequests) / kLimit) - 1;
+  BOOST_TEST_MESSAGE("fixed window " << kLimit << "/" << kWindowMs << " ms, " << kRequests
+                                     << " requests: " << span_ms << " ms, " << rep.rejected
+                                     << " 429s (at least " << (windows_needed - 1) * kWindowMs
+                                     << " ms, at most " << (windows_needed + 1) * kWindowMs
+                                     << " ms when the budget is used)");
+  BOOST_TEST(rep.rejected == 0u);
+  BOOST_TEST(span_ms <= (windows_needed + 1.2) * kWindowMs);
 }

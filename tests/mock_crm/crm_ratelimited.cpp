@@ -3,6 +3,9 @@
 //                                       answered honestly: x-ratelimit-limit, -remaining (tokens
 //                                       left), -reset (whole seconds until full); with no token:
 //                                       429, Retry-After (whole seconds until one token)
+//   /__rl/window?limit=L&window_ms=W    a fixed window aligned to the Unix clock (Clio-style):
+//                                       x-ratelimit-reset is the window's end as a Unix time;
+//                                       past L in a window: 429 with Retry-After
 //   /__rl/always429?retry_after=S       429 with only Retry-After: S
 //   /__rl/concurrent?hold_ms=H&cap=K    counts requests in flight, i.e. arrivals in the last H ms
 //                                       (run the mock with --latency-ms H, so each answer leaves
@@ -81,6 +84,31 @@ MockResponse bucket(const MockRequest& req) {
   return r;
 }
 
+MockResponse fixed_window(const MockRequest& req) {
+  auto& h = arrive(req, now_ms());
+  const auto limit = static_cast<long>(std::max(1.0, query_num(req, "limit", 20)));
+  const auto window = static_cast<long long>(std::max(1000.0, query_num(req, "window_ms", 2000)));
+  const long long unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch()).count();
+  const long long index = unix_ms / window, end_ms = (index + 1) * window;
+  if (h.last_ms != static_cast<double>(index)) {  // a new window: the whole limit again
+    h.last_ms = static_cast<double>(index);
+    h.tokens = static_cast<double>(limit);
+  }
+  const bool ok = h.tokens >= 1;
+  if (ok) h.tokens -= 1;
+  auto r = ok ? MockResponse::json(200, R"({"data":{"id":1}})")
+              : MockResponse::json(429, R"({"error":{"type":"RateLimited"}})");
+  if (!ok) {
+    ++h.rejected;
+    r.with_header("Retry-After", std::to_string((end_ms - unix_ms + 999) / 1000));
+  }
+  r.with_header("X-RateLimit-Limit", std::to_string(limit));
+  r.with_header("X-RateLimit-Remaining", std::to_string(static_cast<long>(h.tokens)));
+  r.with_header("X-RateLimit-Reset", std::to_string((end_ms + 999) / 1000));
+  return r;
+}
+
 MockResponse always429(const MockRequest& req) {
   auto& h = arrive(req, now_ms());
   ++h.rejected;
@@ -124,6 +152,7 @@ MockResponse report(const MockRequest&) {
 void register_ratelimited(Router& r) {
   for (const char* m : {"GET", "POST", "PUT", "PATCH"}) {
     r.add("", m, "/__rl/bucket", bucket);
+    r.add("", m, "/__rl/window", fixed_window);
     r.add("", m, "/__rl/always429", always429);
     r.add("", m, "/__rl/concurrent", concurrent);
   }
