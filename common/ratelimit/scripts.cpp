@@ -124,7 +124,7 @@ if ARGV[1] == '1' then
       local resp_end = now + reset
       if resp_end > s.wstart + 250 then
         s.wend = resp_end
-        s.avail = math.min(s.avail, issued + remaining + 0.5)
+        s.avail = math.min(s.avail, issued + remaining)
       end
       s.wlen = math.max(s.wlen, s.wend - s.wstart, 1000)
     end
@@ -138,7 +138,7 @@ if ARGV[1] == '1' then
       est = math.max(est, e)
     end
     if est <= 0 then est = limit / 60000 end
-    if same then s.avail = math.min(s.avail, issued + remaining + 0.5) else s.avail = fresh end
+    if same then s.avail = math.min(s.avail, issued + remaining) else s.avail = fresh end
   end
   if refused then s.avail = math.min(s.avail, issued) end
   mode = 'budget'
