@@ -181,6 +181,7 @@ asio::awaitable<bool> Worker::wait_for_claim(const std::string& claim_key, const
     commands.push_back(cmd("GET", logged_key));
     commands.push_back(cmd("SET", claim_key, token, "NX", "PX",
                            std::to_string(std::chrono::milliseconds(kClaimTtl).count())));
+    commands.push_back(cmd("GET", claim_key));
     auto r = co_await cmd_.exec_pipeline(std::move(commands));
     if (!r) {
       co_await sleep(500ms);
@@ -193,7 +194,8 @@ asio::awaitable<bool> Worker::wait_for_claim(const std::string& claim_key, const
         co_await scripts::run(cmd_, scripts::release_claim(), cmd(claim_key), cmd(token));
       co_return false;
     }
-    if (replies[1].type == redis::Reply::Type::status) co_return true;  // "+OK": ours
+    // "+OK": ours. Or ours already: an earlier SET whose answer was lost with the connection.
+    if (replies[1].type == redis::Reply::Type::status || replies[2].str == token) co_return true;
     // Someone else holds the claim. If its owner died (no heartbeat) — or it is our own previous
     // incarnation — take it over instead of waiting for it to expire.
     if (co_await take_over_dead_claim(claim_key, token)) co_return true;

@@ -18,7 +18,14 @@ namespace asio = boost::asio;
 int run_command(const Config& cfg) {
   asio::io_context io(1);
   Metrics metrics;
-  Worker worker(io, cfg, metrics);
+  std::unique_ptr<Worker> owned;
+  try {
+    owned = std::make_unique<Worker>(io, cfg, metrics);
+  } catch (const std::exception& e) {  // e.g. a --ca-file that is not PEM
+    std::cerr << "calllog-worker: " << e.what() << "\n";
+    return 2;
+  }
+  Worker& worker = *owned;
   metrics.set_in_flight_source([&] { return static_cast<double>(worker.in_flight()); });
   metrics.set_redis_reconnects_source([&] { return worker.redis_reconnects(); });
   HttpServerConfig http_cfg;

@@ -146,7 +146,9 @@ BOOST_AUTO_TEST_CASE(a_killed_workers_events_are_recovered_by_a_live_one) {
   BOOST_TEST(stranded > 0);
   auto started = std::chrono::steady_clock::now();
   WorkerProcess b(redis, dir, with(mock.worker_args(), {"--worker-id", "rescuer", "--concurrency", "16", "--heartbeat", "0.5"}));
-  BOOST_REQUIRE_EQUAL(wait_for_length(redis, "calllog:replies", kEvents, 60s), kEvents);
+  const long long got = wait_for_length(redis, "calllog:replies", kEvents, 60s);
+  BOOST_REQUIRE_MESSAGE(got == kEvents, "replies " << got << "; rescuer log tail:\n"
+                                                   << b.log().substr(b.log().size() > 3000 ? b.log().size() - 3000 : 0));
   auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   BOOST_TEST_MESSAGE("all " << kEvents << " replies " << took.count() << " ms after the rescuer started");
   auto counts = reply_counts(redis);
