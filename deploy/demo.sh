@@ -33,7 +33,7 @@ worker_pid=$!
 {
   cat "$SAMPLE" | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)))'
   for i in 1 2 3 4; do
-    printf '{"id":"evt-demo-%s","platform":"sandbox","user":{"id":"u-1","hostname":"sandbox.local","timezoneOffset":"-05:00"},"contactInfo":{"id":"c-%s","type":"Contact","phoneNumber":"+1555010000%s","name":"Demo Contact %s"},"authHeader":"Bearer demo","callLog":{"sessionId":"demo-%s","startTime":"2026-11-25T1%s:00:00.000Z","duration":%s,"direction":"Inbound","result":"Call connected","from":{"phoneNumber":"+1555010000%s"},"to":{"phoneNumber":"+15550009999"}},"note":"Demo call number %s"}\n' \
+    printf '{"id":"evt-demo-%s","platform":"sandbox","user":{"id":"u-1","hostname":"sandbox.local","timezoneOffset":"-05:00"},"contactInfo":{"id":"c-demo-%s","type":"Contact","phoneNumber":"+1555010000%s","name":"Demo Contact %s"},"authHeader":"Bearer demo","callLog":{"sessionId":"demo-%s","startTime":"2026-11-25T1%s:00:00.000Z","duration":%s,"direction":"Inbound","result":"Call connected","from":{"phoneNumber":"+1555010000%s"},"to":{"phoneNumber":"+15550009999"}},"note":"Demo call number %s"}\n' \
       "$i" "$i" "$i" "$i" "$i" "$i" "$((i * 47))" "$i" "$i"
   done
   cat "$SAMPLE" | python3 -c 'import json,sys; e=json.load(sys.stdin); e["id"]="evt-sbx-0001-again"; print(json.dumps(e))'
