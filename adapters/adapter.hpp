@@ -31,6 +31,13 @@ struct CallLogResult {
   std::optional<Failure> failure;
 };
 
+// CRM time spent for one event, summed over its requests (for the event's log line).
+struct CrmTiming {
+  int requests = 0;
+  double crm_ms = 0;    // request sent → answer (or failure)
+  double wait_ms = 0;   // waiting for the rate limiter before sending
+};
+
 // What an adapter may use while it runs. Owned by the worker; outlives every call.
 struct AdapterContext {
   https::Client* http = nullptr;
@@ -39,6 +46,7 @@ struct AdapterContext {
   std::string prefix;                      // --prefix for internal keys
   https::AllowList extra_allowed;          // --allow-host patterns
   Metrics* metrics = nullptr;              // CRM request counters and latency (may be null)
+  CrmTiming* timing = nullptr;             // this event's CRM time (a per-event copy sets it)
   ratelimit::Limiter* limiter = nullptr;   // pool-wide CRM rate limiter (none: pass-through)
 };
 

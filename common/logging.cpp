@@ -7,6 +7,11 @@
 namespace calllog::log {
 namespace {
 
+std::string& worker_field() {
+  static std::string w;
+  return w;
+}
+
 std::optional<spdlog::level::level_enum> parse_level(std::string_view level) {
   if (level == "debug") return spdlog::level::debug;
   if (level == "info") return spdlog::level::info;
@@ -28,6 +33,8 @@ const char* level_name(spdlog::level::level_enum l) {
 }  // namespace
 
 bool valid_level(std::string_view level) { return parse_level(level).has_value(); }
+
+void set_worker(std::string id) { worker_field() = std::move(id); }
 
 bool init(std::string_view level) {
   auto l = parse_level(level);
@@ -55,7 +62,12 @@ void write(spdlog::level::level_enum lvl, std::string_view msg, std::initializer
                  tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                  static_cast<int>(ms % 1000), level_name(lvl));
   json::append_quoted(line, msg);
+  if (!worker_field().empty()) {
+    line += ",\"worker\":";
+    json::append_quoted(line, worker_field());
+  }
   for (const auto& f : fields) {
+    if (f.key == "worker") continue;  // already there
     line.push_back(',');
     json::append_quoted(line, f.key);
     line.push_back(':');

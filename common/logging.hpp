@@ -20,6 +20,8 @@ struct Field {
 
 // level: debug, info, warn, error. Returns false for an unknown level name.
 bool init(std::string_view level);
+// Every line from now on carries "worker": id (set once the worker id is known).
+void set_worker(std::string id);
 bool valid_level(std::string_view level);
 
 void write(spdlog::level::level_enum lvl, std::string_view msg, std::initializer_list<Field> fields = {});

@@ -70,6 +70,7 @@ asio::awaitable<void> Worker::process(std::string raw) {
   ReplyFields reply;
   std::string event_json, claim_key, claim_token, logged_key, event_id;
   int prior_attempts = 0, prior_429s = 0;
+  CrmTiming timing;
   try {
     auto parsed = parse_event(raw);
     reply.id = parsed.id;
@@ -109,7 +110,9 @@ asio::awaitable<void> Worker::process(std::string raw) {
       } else if (!claimed) {
         reply.error = make_failure("redis_unavailable", "could not claim the session for dedupe", true);
       } else {
-        auto result = co_await it->second->create_call_log(ev, ctx_);
+        AdapterContext ctx = ctx_;  // per event: carries this event's CRM timing
+        ctx.timing = &timing;
+        auto result = co_await it->second->create_call_log(ev, ctx);
         reply.return_message_json = result.return_message_json;
         if (result.log_id) {
           reply.status = ReplyStatus::logged;
@@ -160,7 +163,10 @@ asio::awaitable<void> Worker::process(std::string raw) {
                       {"status", std::string_view(status_text(reply.status))},
                       {"attempts", static_cast<int64_t>(reply.attempts)},
                       {"errorCode", reply.error ? std::string_view(reply.error->code) : std::string_view("")},
-                      {"ms", ms}});
+                      {"ms", ms},
+                      {"crmRequests", static_cast<int64_t>(timing.requests)},
+                      {"crmMs", timing.crm_ms},
+                      {"rateLimitWaitMs", timing.wait_ms}});
   done_with(raw);
 }
 

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   auto cli = calllog::parse_command_line(argc, argv, cfg);
   if (!cli.proceed) return cli.exit_code;
   calllog::log::init(cfg.log_level);
+  if (cli.command == calllog::Command::run) calllog::log::set_worker(cfg.worker_id);
 
   if (cli.command == calllog::Command::compose) return calllog::compose_command(cfg);
 
