@@ -15,7 +15,9 @@ RetryDecision decide_retry(const Failure& f, int prior_attempts, int prior_429s,
   RetryDecision d;
   const auto hint = std::chrono::milliseconds(
       static_cast<long long>(std::max(0.0, f.retry_after_s.value_or(0.0)) * 1000.0));
-  if (f.retryable && f.http_status == 429 && prior_429s < p.max_rate_limited) {
+  // A 429, or the pool's own limiter giving up on a long wait (code rate_limited).
+  const bool rate_limited = f.http_status == 429 || f.code == "rate_limited";
+  if (f.retryable && rate_limited && prior_429s < p.max_rate_limited) {
     // The CRM asked us to slow down: not the event's fault, so no attempt is spent.
     d.retry = true;
     d.rate_limited = true;
