@@ -133,19 +133,20 @@ BOOST_AUTO_TEST_CASE(a_killed_workers_events_are_recovered_by_a_live_one) {
   RedisServer redis;
   TempDir dir;
   Mock mock(400);  // every CRM answer takes 400 ms, so events are in flight when the kill comes
-  constexpr int kEvents = 60;
+  constexpr int kEvents = 160;
   for (int i = 0; i < kEvents; ++i) redis.lpush("calllog:events", pipedrive_event(mock.port, 100 + i));
   auto a = std::make_unique<WorkerProcess>(
-      redis, dir, with(mock.worker_args(), {"--worker-id", "victim", "--concurrency", "16", "--heartbeat", "0.5"}));
-  // Wait until the victim has events in flight and some CRM writes done, then SIGKILL it.
-  for (int t = 0; t < 300 && mock.count("POST", "/api/v2/activities") < 10; ++t) std::this_thread::sleep_for(20ms);
+      redis, dir, with(mock.worker_args(), {"--worker-id", "victim", "--concurrency", "64", "--heartbeat", "0.5"}));
+  // Wait until the victim has its 64 events in flight and some CRM writes done, then SIGKILL it.
+  for (int t = 0; t < 500 && (mock.count("POST", "/api/v2/activities") < 10 || redis.llen("calllog:processing:victim") < 64); ++t)
+    std::this_thread::sleep_for(20ms);
   a->process().signal(SIGKILL);
   a->process().wait(5s);
   const long long stranded = redis.llen("calllog:processing:victim");
   BOOST_TEST_MESSAGE("events stranded on the dead worker's processing list: " << stranded);
-  BOOST_TEST(stranded > 0);
+  BOOST_TEST(stranded == 64);
   auto started = std::chrono::steady_clock::now();
-  WorkerProcess b(redis, dir, with(mock.worker_args(), {"--worker-id", "rescuer", "--concurrency", "16", "--heartbeat", "0.5"}));
+  WorkerProcess b(redis, dir, with(mock.worker_args(), {"--worker-id", "rescuer", "--concurrency", "64", "--heartbeat", "0.5"}));
   const long long got = wait_for_length(redis, "calllog:replies", kEvents, 60s);
   BOOST_REQUIRE_MESSAGE(got == kEvents, "replies " << got << "; rescuer log tail:\n"
                                                    << b.log().substr(b.log().size() > 3000 ? b.log().size() - 3000 : 0));
@@ -172,16 +173,18 @@ BOOST_AUTO_TEST_CASE(sigterm_finishes_in_flight_events_and_leaves_the_rest_queue
   RedisServer redis;
   TempDir dir;
   Mock mock(700);
-  for (int i = 0; i < 12; ++i) redis.lpush("calllog:events", pipedrive_event(mock.port, 300 + i));
-  WorkerProcess w(redis, dir, with(mock.worker_args(), {"--worker-id", "drainer", "--concurrency", "4"}));
-  for (int t = 0; t < 300 && mock.count("GET", "/api/v2/persons/") < 4; ++t) std::this_thread::sleep_for(10ms);
+  constexpr int kEvents = 100;
+  for (int i = 0; i < kEvents; ++i) redis.lpush("calllog:events", pipedrive_event(mock.port, 300 + i));
+  WorkerProcess w(redis, dir, with(mock.worker_args(), {"--worker-id", "drainer", "--concurrency", "64"}));
+  for (int t = 0; t < 500 && redis.llen("calllog:processing:drainer") < 64; ++t) std::this_thread::sleep_for(10ms);
+  BOOST_TEST(redis.llen("calllog:processing:drainer") == 64);
   auto t0 = std::chrono::steady_clock::now();
   BOOST_TEST(w.stop(20s) == 0);
   auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
   BOOST_TEST_MESSAGE("drained in " << took.count() << " ms");
   const long long replies = redis.llen("calllog:replies");
-  BOOST_TEST(replies >= 4);
-  BOOST_TEST(replies + redis.llen("calllog:events") == 12);
+  BOOST_TEST(replies >= 64);
+  BOOST_TEST(replies + redis.llen("calllog:events") == kEvents);
   BOOST_TEST(redis.llen("calllog:processing:drainer") == 0);
   for (auto& r : redis.lrange("calllog:replies")) BOOST_TEST(std::string(parse(r)["status"].GetString()) == "logged");
 }
@@ -206,14 +209,14 @@ BOOST_AUTO_TEST_CASE(after_the_grace_period_unfinished_events_go_back_to_the_que
 BOOST_AUTO_TEST_CASE(a_redis_restart_loses_nothing_and_doubles_nothing) {
   RedisServer redis({}, /*persistent=*/true);
   TempDir dir;
-  constexpr int kEvents = 300;
+  constexpr int kEvents = 2000;
   for (int i = 0; i < kEvents; ++i)
     redis.lpush("calllog:events",
                 fmt::format(R"({{"id":"evt-r-{0}","platform":"sandbox","user":{{"id":"u"}},"contactInfo":{{"id":"c{0}","name":"C"}},)"
                             R"("authHeader":"Bearer x","callLog":{{"sessionId":"r-{0}","duration":{0},"direction":"Inbound"}}}})",
                             i));
   WorkerProcess w(redis, dir, {"--worker-id", "survivor", "--concurrency", "8"});
-  wait_for_length(redis, "calllog:replies", 50, 30s);
+  wait_for_length(redis, "calllog:replies", 400, 30s);
   redis.stop();
   std::this_thread::sleep_for(1500ms);
   redis.start();
