@@ -1,10 +1,12 @@
 #include "adapters/crm_request.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <string>
 
 #include "adapters/appconnect/crm_failure.hpp"
+#include "common/metrics.hpp"
 #include "common/ratelimit/limiter.hpp"
 
 namespace calllog {
@@ -24,6 +26,19 @@ void merge_retry_after(https::Response& r, double shared_pause_s) {
   r.headers.emplace_back("retry-after", std::to_string(static_cast<long long>(std::ceil(later))));
 }
 
+// Sends one request and counts it (status 0: no HTTP answer) with its duration.
+boost::asio::awaitable<https::Outcome> send_counted(AdapterContext& ctx, std::string_view platform,
+                                                    https::Request req, const https::AllowList& allowed) {
+  const auto start = std::chrono::steady_clock::now();
+  auto outcome = co_await ctx.http->request(std::move(req), allowed);
+  if (ctx.metrics) {
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ctx.metrics->crm_request(platform, outcome.response ? outcome.response->status : 0, seconds);
+  }
+  co_return outcome;
+}
+
 }  // namespace
 
 https::AllowList allow_list_for(const Adapter& adapter, const AdapterContext& ctx) {
@@ -37,13 +52,14 @@ boost::asio::awaitable<https::Outcome> crm_request(AdapterContext& ctx, std::str
   const auto url = https::parse_url(req.url);
   // Without a limiter, or for a URL the client will refuse anyway, no shared state is touched.
   if (!ctx.limiter || !url || !allowed.allows(url->host, url->port)) {
-    co_return co_await ctx.http->request(std::move(req), allowed);
+    co_return co_await send_counted(ctx, platform, std::move(req), allowed);
   }
   for (int attempt = 0;; ++attempt) {
     auto permit = co_await ctx.limiter->acquire(platform, url->host);
+    if (ctx.metrics && permit.waited_ms >= 1) ctx.metrics->ratelimit_wait(platform);
     if (permit.failure) co_return https::Outcome{std::nullopt, std::move(permit.failure)};
     https::Request copy = req;
-    auto outcome = co_await ctx.http->request(std::move(copy), allowed);
+    auto outcome = co_await send_counted(ctx, platform, std::move(copy), allowed);
     const https::Response* response = outcome.response ? &*outcome.response : nullptr;
     auto verdict = co_await ctx.limiter->observe(permit, response);
     if (verdict.retry_in_place && attempt < kConcurrencyRetries) continue;

@@ -21,8 +21,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr milliseconds kRecheckAbove{500};
-
 std::string ticket_key(const Permit& p) { return p.state_key + "#tickets"; }
 
 double ms_since(Clock::time_point t) {
@@ -35,6 +33,7 @@ struct ScriptReply {
   std::string mode;
   bool probe = false;
   long long ticket = 0;
+  long long sleep = 0;  // acquire, queued: ask again within this many ms
 };
 std::optional<ScriptReply> read_reply(const redis::Result<redis::Reply>& r) {
   if (!r || r.value->type != redis::Reply::Type::array || r.value->elements.size() < 2) {
@@ -45,7 +44,8 @@ std::optional<ScriptReply> read_reply(const redis::Result<redis::Reply>& r) {
   }
   const auto& e = r.value->elements;
   ScriptReply out{e[0].integer, e[1].integer, e.size() > 2 ? e[2].str : "",
-                  e.size() > 3 && e[3].integer == 1, e.size() > 4 ? e[4].integer : 0};
+                  e.size() > 3 && e[3].integer == 1, e.size() > 4 ? e[4].integer : 0,
+                  e.size() > 5 ? e[5].integer : 0};
   return out;
 }
 
@@ -113,7 +113,8 @@ asio::awaitable<bool> Limiter::take_budget(Permit& p, Counters& c, Clock::time_p
     auto r = co_await scripts::run(
         redis_, lua::acquire(), redis::cmd(p.state_key),
         redis::cmd(cfg_.start_inflight, cfg_.probe_ttl.count(), cfg_.max_single_wait.count(),
-                   cfg_.state_ttl.count(), ticket));
+                   cfg_.state_ttl.count(), ticket, cfg_.ticket_recheck.count(),
+                   cfg_.ticket_grace.count()));
     auto reply = read_reply(r);
     if (!reply) co_return true;
     p.limited = true;
@@ -131,11 +132,11 @@ asio::awaitable<bool> Limiter::take_budget(Permit& p, Counters& c, Clock::time_p
     }
     const std::string reason = reply->a == 2 ? "budget" : reply->mode == "unknown" ? "start" : "pause";
     note_wait(p, c, static_cast<double>(due.count()), reason);
-    // A queued ticket asks again halfway to a far due time: the rate may be learned better by
-    // then. A start wait ends early when an answer arrives in this process.
-    milliseconds wait = due;
-    if (reply->a == 2 && due > kRecheckAbove) wait = std::max(kRecheckAbove, due / 2);
-    wait = std::min(wait, cfg_.max_single_wait);
+    // A queued ticket asks again when the script says (its place lapses soon after, so that a
+    // dead worker's places do not hold the queue up). A start wait ends early when an answer
+    // arrives in this process.
+    milliseconds wait = std::min(due, cfg_.max_single_wait);
+    if (reply->a == 2 && reply->sleep > 0) wait = std::min(wait, milliseconds{reply->sleep});
     // Start waiters wake on any answer here, ticket holders when the learned rate goes up.
     const bool start_wait = reply->a == 1 && reply->mode == "unknown";
     std::string wake_key = p.state_key;
@@ -235,7 +236,7 @@ asio::awaitable<Verdict> Limiter::observe(Permit& p, const https::Response* resp
         redis::cmd(budget ? "1" : "0", limit, remaining, reset_ms, hint_ms, refused ? "1" : "0",
                    cfg_.start_inflight, cfg_.state_ttl.count(), std::to_string(cfg_.safety),
                    p.probe ? "1" : "0", daily_ms, cfg_.max_pause.count(),
-                   p.policy->fixed_window ? "fixed" : "rolling");
+                   p.policy->fixed_window ? "fixed" : "rolling", p.policy->rolling_window_ms);
     auto r = co_await scripts::run(redis_, lua::observe(), redis::cmd(p.state_key), std::move(args));
     auto reply = read_reply(r);
     if (reply) v.pause_s = static_cast<double>(reply->a) / 1000.0;

@@ -32,7 +32,9 @@ namespace calllog::ratelimit {
 
 struct Config {
   int start_inflight = 4;                                   // requests in flight before any answer
-  std::chrono::milliseconds probe_ttl{10000};               // start slots of a dead worker lapse
+  std::chrono::milliseconds probe_ttl{4000};                // start slots of a dead worker lapse
+  std::chrono::milliseconds ticket_recheck{2000};           // a queued waiter asks again within
+  std::chrono::milliseconds ticket_grace{1500};             // then its place lapses after this
   std::chrono::milliseconds max_single_wait{30000};         // one sleep at most, then ask again
   std::chrono::milliseconds max_total_wait{120000};         // then give up: retryable failure
   std::chrono::milliseconds max_pause{300000};              // cap on a pause from headers/backoff

@@ -6,7 +6,9 @@
 namespace calllog::ratelimit {
 namespace {
 
-// Pipedrive: x-ratelimit-reset in seconds; a daily budget besides the rolling one.
+// Pipedrive: x-ratelimit-reset in seconds; the limit is per 2-second rolling window (its API
+//   documentation), so the rate is limit / 2 s even when the reset it reports is rounded or
+//   constant; a daily budget besides the rolling one.
 // Clio: X-RateLimit-Reset is a Unix time (the end of a fixed window); its 429 carries Retry-After.
 // Bullhorn: ratelimit-* without x-; also limits concurrent calls per account. The cap of 10 is
 //   our conservative choice, not a figure from Bullhorn (override in Limiter::Config::caps).
@@ -15,7 +17,7 @@ namespace {
 //   exhausted limit with 400 SSS_REQUEST_LIMIT_EXCEEDED, SuiteTalk with 429.
 const std::array kPolicies = {
     Policy{.platform = "pipedrive", .reset_kind = ResetKind::seconds,
-           .daily_left_header = "x-daily-requests-left"},
+           .daily_left_header = "x-daily-requests-left", .rolling_window_ms = 2000},
     Policy{.platform = "clio", .reset_kind = ResetKind::epoch, .fixed_window = true},
     Policy{.platform = "bullhorn", .header_prefix = "ratelimit-", .concurrency_cap = 10},
     Policy{.platform = "insightly"},

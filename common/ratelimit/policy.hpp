@@ -18,6 +18,9 @@ struct Policy {
   // The window: rolling (a token bucket; the deficit refills by the reset) or fixed (the whole
   // limit returns at the reset).
   bool fixed_window = false;
+  // A rolling window of documented length: the limit refills over this many ms, so the rate is
+  // limit / window (Pipedrive: 2 s). 0 = unknown: the rate is learned from deficit / reset.
+  int rolling_window_ms = 0;
   bool rate_budget = true;                           // learn and share the header budget
   int concurrency_cap = 0;                           // > 0: pool-wide cap per account
   int refused_status = 0;                            // a non-429 status meaning "too many

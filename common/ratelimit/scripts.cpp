@@ -43,9 +43,18 @@ namespace calllog::ratelimit::lua {
 const scripts::Script& acquire() {
   static const scripts::Script s(RL_PROLOGUE R"lua(
 local k = KEYS[1]
+local pk = k .. '#pending'
 local s = load(k)
 local ticket = tonumber(ARGV[5])
-if (s.pause_until or 0) > now then return {1, s.pause_until - now, s.mode, 0, ticket} end
+local grace = tonumber(ARGV[7])
+if (s.pause_until or 0) > now then
+  -- a queued waiter sleeps through the pause (at most max_wait): its place lasts until then
+  if ticket > 0 then
+    redis.call('ZADD', pk, 'XX', now + math.min(s.pause_until - now, tonumber(ARGV[3])) + grace,
+               tostring(ticket))
+  end
+  return {1, s.pause_until - now, s.mode, 0, ticket}
+end
 if s.mode == 'unknown' then
   local probe = s.probe or 0
   local exp = s.probe_exp or 0
@@ -59,6 +68,11 @@ if s.mode == 'unknown' then
 end
 if s.mode == 'budget' then
   roll(s)
+  -- queued places whose holders did not come back when told (a dead or departed worker's) are
+  -- given back: each lapsed ticket's token goes to the next live one
+  local lapsed = redis.call('ZREMRANGEBYSCORE', pk, '-inf', now)
+  if lapsed > 0 then s.avail = math.min(s.avail + lapsed, s.issued + s.cap) end
+  if ticket > 0 and not redis.call('ZSCORE', pk, tostring(ticket)) then ticket = 0 end
   if ticket <= 0 or ticket > s.issued then
     s.issued = s.issued + 1
     ticket = s.issued
@@ -66,8 +80,19 @@ if s.mode == 'budget' then
   redis.call('HSET', k, 'avail', tostring(s.avail), 'issued', tostring(s.issued), 'ts', tostring(now),
              'wend', tostring(s.wend or 0), 'wstart', tostring(s.wstart or 0))
   redis.call('PEXPIRE', k, ARGV[4])
-  if s.avail >= ticket then return {0, 0, s.mode, 0, 0} end
-  return {2, math.max(1, due(s, ticket)), s.mode, 0, ticket}
+  if s.avail >= ticket then
+    redis.call('ZREM', pk, tostring(ticket))
+    return {0, 0, s.mode, 0, 0}
+  end
+  -- queued: ask again halfway to a far due time (the rate may be learned better by then), and
+  -- at most ARGV[6] ms from now; the place lapses grace ms after that
+  local d = math.max(1, due(s, ticket))
+  local sleep = d
+  if d > 500 then sleep = math.max(500, math.floor(d / 2)) end
+  sleep = math.max(1, math.min(sleep, tonumber(ARGV[6])))
+  redis.call('ZADD', pk, now + sleep + grace, tostring(ticket))
+  redis.call('PEXPIRE', pk, ARGV[4])
+  return {2, d, s.mode, 0, ticket, sleep}
 end
 return {0, 0, s.mode, 0, 0}
 )lua");
@@ -136,6 +161,13 @@ if ARGV[1] == '1' then
       local e = (limit - remaining) / reset
       if e > est * 1.01 and est > 0 then raised = 1 end
       est = math.max(est, e)
+    end
+    -- a documented window length (Pipedrive: 2 s) gives the rate itself
+    local window = tonumber(ARGV[14])
+    if window > 0 then
+      local e = limit / window
+      if e > est * 1.01 and est > 0 then raised = 1 end
+      est = e
     end
     if est <= 0 then est = limit / 60000 end
     if same then s.avail = math.min(s.avail, issued + remaining) else s.avail = fresh end

@@ -13,20 +13,26 @@
 //   wend, wlen         fixed windows: the current window's end (ms) and length (longest reset)
 //   avail, issued, ts  cumulative tokens made available and tickets issued, as of ts: ticket n
 //                      goes once avail >= n, so a waiter keeps its place while the rate is learned
+// Pending zset {prefix}:rl:{platform}:{account}#pending: queued tickets scored by the time their
+//   holder must ask again by; a ticket not asked for by then lapses and its token is given back.
 // Lease zset {prefix}:rl:{platform}:{account}:leases: lease id scored by its expiry in ms.
 #include "worker/redis_scripts.hpp"
 
 namespace calllog::ratelimit::lua {
 
-// KEYS: state. ARGV: start_inflight, probe_ttl_ms, max_wait_ms, state_ttl_ms, ticket (0: none).
-// Returns {verdict, ms, mode, probe, ticket}: verdict 0 = go now (probe 1: a start slot was taken,
-// give it back in observe), 1 = paused or no start slot: wait ms and ask again (keep the ticket),
-// 2 = a ticket was issued or is still queued: ask again with it after about ms.
+// KEYS: state. ARGV: start_inflight, probe_ttl_ms, max_wait_ms, state_ttl_ms, ticket (0: none),
+// ticket_recheck_ms (a queued waiter asks again within this), ticket_grace_ms (then its place
+// lapses after this much more).
+// Returns {verdict, ms, mode, probe, ticket, sleep}: verdict 0 = go now (probe 1: a start slot was
+// taken, give it back in observe), 1 = paused or no start slot: wait ms and ask again (keep the
+// ticket), 2 = a ticket was issued or is still queued: due in ms; ask again with it after `sleep`
+// ms (sooner is fine; later than sleep + grace loses the place).
 const scripts::Script& acquire();
 
 // KEYS: state. ARGV: has_budget, limit, remaining, reset_ms (-1 unknown), hint_ms (Retry-After or
 // reset for a refusal; -1 none), refused (0/1), start_inflight, state_ttl_ms, safety factor,
-// was_probe (0/1), daily_pause_ms (-1 none), max_pause_ms.
+// was_probe (0/1), daily_pause_ms (-1 none), max_pause_ms, window kind (fixed|rolling),
+// rolling_window_ms (0: unknown; else the rate is limit / window).
 // Returns {pause_left_ms, 0, mode, raised}: raised 1 when the learned rate went up (queued tickets
 // may go sooner: wake them).
 const scripts::Script& observe();
