@@ -1,8 +1,9 @@
 #pragma once
-// `moment(callLog.startTime)` as the connectors use it, reduced to what they print in UTC:
-// an ISO 8601 string (with or without zone; without one it is read as UTC, the zone App Connect
-// runs in), or epoch milliseconds as a number. Absent means "now", as moment(undefined) does.
-// Anything else is an invalid date, which moment prints as "Invalid date".
+// `moment(callLog.startTime)` as the connectors use it, reduced to what they print in UTC, over
+// common/time's moment model (the one moment parser): an ISO 8601 string (with or without zone;
+// without one it is read as UTC, the zone App Connect runs in), or epoch milliseconds as a
+// number. Absent means "now", as moment(undefined) does. Anything else is an invalid date, which
+// moment prints as "Invalid date".
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -22,7 +23,8 @@ std::optional<int64_t> parse_iso_ms(std::string_view s);
 std::optional<int64_t> moment_ms(const rapidjson::Value* v, int64_t now_ms);
 int64_t now_ms();
 
-// UTC formatting: "YYYY-MM-DD", "HH:mm", and toISOString() "YYYY-MM-DDTHH:mm:ss.SSSZ".
+// UTC formatting: format('YYYY-MM-DD'), format('HH:mm') and toISOString()
+// ("YYYY-MM-DDTHH:mm:ss.SSSZ"; ±YYYYYY for years outside 0..9999).
 std::string utc_date(int64_t ms);
 std::string utc_hhmm(int64_t ms);
 std::string utc_iso(int64_t ms);
