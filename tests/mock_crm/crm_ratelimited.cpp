@@ -15,17 +15,28 @@
 //                                       "arrivals_ms":[...]}} — arrivals in ms of the mock's
 //                                       steady clock; "now_ms" at top level
 //   /__rl/reset                         forgets every host's state
+// And Pipedrive's own paths (crm_pipedrive.cpp) on a host named
+//   rlbucket-<L>-<W>.pipedrive.com      behind that host's token bucket (capacity L, refilled L per
+//                                       W ms), as /__rl/bucket: Pipedrive's answer with honest
+//                                       x-ratelimit-* headers, or 429 with Retry-After when empty;
+//                                       counted in /__rl/report. Other Pipedrive hosts: unchanged.
 #include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cmath>
 #include <deque>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "mock.hpp"
 
 namespace mock {
+
+void register_pipedrive(Router& r);  // crm_pipedrive.cpp
+
 namespace {
 
 struct HostState {
@@ -61,18 +72,23 @@ HostState& arrive(const MockRequest& req, double t) {
   return h;
 }
 
-MockResponse bucket(const MockRequest& req) {
+// Takes a token of the host's bucket (capacity `limit`, refilled `limit` per `window_ms`): the
+// answer from `answer` when one was left, else a 429; with honest headers either way.
+template <class Answer>
+MockResponse take_token(const MockRequest& req, double limit, double window_ms, Answer answer) {
   const double t = now_ms();
   auto& h = arrive(req, t);
-  const double limit = std::max(1.0, query_num(req, "limit", 40));
-  const double rate = limit / std::max(1.0, query_num(req, "window_ms", 2000));  // per ms
+  limit = std::max(1.0, limit);
+  const double rate = limit / std::max(1.0, window_ms);  // per ms
   if (h.tokens < 0) h.tokens = limit;
   h.tokens = std::min(limit, h.tokens + (t - h.last_ms) * rate);
   h.last_ms = t;
   const bool ok = h.tokens >= 1;
   if (ok) h.tokens -= 1;
-  auto r = ok ? MockResponse::json(200, R"({"success":true})")
-              : MockResponse::json(429, R"({"success":false,"error":"Rate limit exceeded"})");
+  auto r = ok ? answer() : MockResponse::json(429, R"({"success":false,"error":"Rate limit exceeded"})");
+  std::erase_if(r.headers, [](const auto& kv) {
+    return kv.first.rfind("x-ratelimit-", 0) == 0 || kv.first == "Retry-After";
+  });
   if (!ok) {
     ++h.rejected;
     r.with_header("Retry-After", std::to_string(static_cast<long>(std::ceil((1 - h.tokens) / rate / 1000))));
@@ -82,6 +98,47 @@ MockResponse bucket(const MockRequest& req) {
   r.with_header("x-ratelimit-reset",
                 std::to_string(static_cast<long>(std::ceil((limit - h.tokens) / rate / 1000))));
   return r;
+}
+
+MockResponse bucket(const MockRequest& req) {
+  return take_token(req, query_num(req, "limit", 40), query_num(req, "window_ms", 2000),
+                    [] { return MockResponse::json(200, R"({"success":true})"); });
+}
+
+// Pipedrive's own routes, to answer behind a bucket.
+const Router& pipedrive_routes() {
+  static const Router r = [] {
+    Router out;
+    register_pipedrive(out);
+    return out;
+  }();
+  return r;
+}
+
+MockResponse pipedrive_answer(const MockRequest& req) {
+  // The server's request is not const; routing again only re-fills the same path parameters.
+  auto routed = pipedrive_routes().route(const_cast<MockRequest&>(req));
+  return routed ? std::move(*routed) : MockResponse::json(404, R"({"error":"no mock route"})");
+}
+
+// "rlbucket-<L>-<W>" as {L, W}; nullopt for any other label.
+std::optional<std::pair<double, double>> bucket_label(const std::string& label) {
+  constexpr std::string_view kPrefix = "rlbucket-";
+  if (label.rfind(kPrefix, 0) != 0) return std::nullopt;
+  double limit = 0, window = 0;
+  const char* p = label.data() + kPrefix.size();
+  const char* end = label.data() + label.size();
+  auto a = std::from_chars(p, end, limit);
+  if (a.ec != std::errc{} || a.ptr == end || *a.ptr != '-') return std::nullopt;
+  auto b = std::from_chars(a.ptr + 1, end, window);
+  if (b.ec != std::errc{} || b.ptr != end || limit < 1 || window < 1) return std::nullopt;
+  return std::pair{limit, window};
+}
+
+MockResponse budgeted_pipedrive(const MockRequest& req) {
+  auto budget = bucket_label(req.first_label());
+  if (!budget) return pipedrive_answer(req);
+  return take_token(req, budget->first, budget->second, [&] { return pipedrive_answer(req); });
 }
 
 MockResponse fixed_window(const MockRequest& req) {
@@ -156,6 +213,10 @@ void register_ratelimited(Router& r) {
     r.add("", m, "/__rl/always429", always429);
     r.add("", m, "/__rl/concurrent", concurrent);
   }
+  // (the same paths crm_pipedrive.cpp registers; this file is registered before it)
+  r.add("*.pipedrive.com", "GET", "/api/v2/persons/{id}", budgeted_pipedrive);
+  r.add("*.pipedrive.com", "GET", "/v1/activityTypes", budgeted_pipedrive);
+  r.add("*.pipedrive.com", "POST", "/api/v2/activities", budgeted_pipedrive);
   r.add("", "GET", "/__rl/report", report);
   r.add("", "GET", "/__rl/reset", [](const MockRequest&) {
     hosts().clear();
