@@ -7,6 +7,7 @@
 #include <rapidjson/document.h>
 
 #include "common/json.hpp"
+#include "tests/support/e2e_helpers.hpp"
 #include "tests/support/golden_requests.hpp"
 
 using namespace calllog;
@@ -14,52 +15,12 @@ using namespace calllog::test;
 
 namespace {
 
-rapidjson::Document parse(const std::string& s) {
-  rapidjson::Document d;
-  BOOST_REQUIRE_MESSAGE(json::parse(d, s).empty(), "not JSON: " << s.substr(0, 300));
-  return d;
-}
-
-std::string str(const rapidjson::Value& v, std::string_view key) { return json::js_string(json::find(v, key)); }
-
 // The first corpus event (a Candidate without comments), with a fresh session and edits
 // applied to its parsed form.
-struct EventBuilder {
-  rapidjson::Document doc;
-  explicit EventBuilder(uint16_t port, const std::string& session) {
-    auto cases = load_golden(shared_dir() + "/spec/golden/requests-public.jsonl", "bullhorn", port);
-    BOOST_REQUIRE(!cases.empty());
-    doc = parse(cases[0].event_json);
-    set({"callLog", "sessionId"}, session);
-    doc["id"].SetString(("ev-" + session).c_str(), doc.GetAllocator());
-  }
-  rapidjson::Value& at(std::initializer_list<const char*> path) {
-    rapidjson::Value* v = &doc;
-    for (const char* k : path) {
-      if (!v->HasMember(k)) v->AddMember(rapidjson::Value(k, doc.GetAllocator()), rapidjson::Value(rapidjson::kObjectType), doc.GetAllocator());
-      v = &(*v)[k];
-    }
-    return *v;
-  }
-  EventBuilder& set(std::initializer_list<const char*> path, const std::string& s) {
-    at(path).SetString(s.c_str(), static_cast<rapidjson::SizeType>(s.size()), doc.GetAllocator());
-    return *this;
-  }
-  EventBuilder& set_bool(std::initializer_list<const char*> path, bool b) {
-    at(path).SetBool(b);
-    return *this;
-  }
+struct EventBuilder : GoldenEvent {
+  EventBuilder(uint16_t port, const std::string& session) : GoldenEvent("bullhorn", port, session) {}
   std::string token() const { return doc["user"]["platformAdditionalInfo"]["bhRestToken"].GetString(); }
-  std::string json() const { return json::to_string(doc); }
 };
-
-std::size_t count(const std::vector<RecordedRequest>& reqs, const std::string& method, const std::string& suffix) {
-  std::size_t n = 0;
-  for (auto& r : reqs)
-    n += r.method == method && r.target.size() >= suffix.size() &&
-         r.target.compare(r.target.size() - suffix.size(), suffix.size(), suffix) == 0;
-  return n;
-}
 
 }  // namespace
 

@@ -9,20 +9,13 @@
 
 #include "common/base64.hpp"
 #include "common/json.hpp"
+#include "tests/support/e2e_helpers.hpp"
 #include "tests/support/golden_requests.hpp"
 
 using namespace calllog;
 using namespace calllog::test;
 
 namespace {
-
-rapidjson::Document parse(const std::string& s) {
-  rapidjson::Document d;
-  BOOST_REQUIRE_MESSAGE(json::parse(d, s).empty(), "not JSON: " << s.substr(0, 300));
-  return d;
-}
-
-std::string str(const rapidjson::Value& v, std::string_view key) { return json::js_string(json::find(v, key)); }
 
 // A golden corpus event of `platform` by id, on the stack's port.
 rapidjson::Document golden_event(CrmStack& stack, const std::string& platform, const std::string& id) {
@@ -51,14 +44,6 @@ std::string clio_sample(uint16_t port, const std::string& session, const std::st
   set(d, {"callLog", "sessionId"}, session);
   if (!auth.empty()) set(d, {"authHeader"}, auth);
   return json::to_string(d);
-}
-
-int count(const std::vector<RecordedRequest>& reqs, const std::string& method, const std::string& suffix) {
-  int n = 0;
-  for (auto& r : reqs)
-    n += r.method == method && r.target.size() >= suffix.size() &&
-         r.target.compare(r.target.size() - suffix.size(), suffix.size(), suffix) == 0;
-  return n;
 }
 
 const std::string kClioBody =

@@ -8,6 +8,7 @@
 #include <rapidjson/document.h>
 
 #include "common/json.hpp"
+#include "tests/support/e2e_helpers.hpp"
 #include "tests/support/golden_requests.hpp"
 
 using namespace calllog;
@@ -15,45 +16,15 @@ using namespace calllog::test;
 
 namespace {
 
-rapidjson::Document parse(const std::string& s) {
-  rapidjson::Document d;
-  BOOST_REQUIRE_MESSAGE(json::parse(d, s).empty(), "not JSON: " << s.substr(0, 300));
-  return d;
-}
-
-std::string str(const rapidjson::Value& v, std::string_view key) { return json::js_string(json::find(v, key)); }
-
 // The first corpus event (a contact), with a fresh session and edits to its parsed form.
-struct EventBuilder {
-  rapidjson::Document doc;
-  EventBuilder(uint16_t port, const std::string& session, bool sandbox = false) {
-    auto cases = load_golden(shared_dir() + "/spec/golden/requests-public.jsonl", "netsuite", port);
-    BOOST_REQUIRE(!cases.empty());
-    doc = parse(cases[0].event_json);
-    set({"callLog", "sessionId"}, session);
-    set({"id"}, "ev-" + session);
+struct EventBuilder : GoldenEvent {
+  EventBuilder(uint16_t port, const std::string& session, bool sandbox = false)
+      : GoldenEvent("netsuite", port, session) {
     set({"user", "hostname"}, std::string(sandbox ? "1234567-sb1" : "1234567") + ".app.netsuite.com:" + std::to_string(port));
     set({"authHeader"}, "Bearer ns-" + session);
     doc.RemoveMember("additionalSubmission");
     doc.RemoveMember("transcript");
   }
-  rapidjson::Value& at(std::initializer_list<const char*> path) {
-    rapidjson::Value* v = &doc;
-    for (const char* k : path) {
-      if (!v->HasMember(k)) v->AddMember(rapidjson::Value(k, doc.GetAllocator()), rapidjson::Value(rapidjson::kObjectType), doc.GetAllocator());
-      v = &(*v)[k];
-    }
-    return *v;
-  }
-  EventBuilder& set(std::initializer_list<const char*> path, const std::string& s) {
-    at(path).SetString(s.c_str(), static_cast<rapidjson::SizeType>(s.size()), doc.GetAllocator());
-    return *this;
-  }
-  EventBuilder& set_int(std::initializer_list<const char*> path, int n) {
-    at(path).SetInt(n);
-    return *this;
-  }
-  std::string json() const { return json::to_string(doc); }
 };
 
 // "METHOD what" per request: the restlet's script name, or the SuiteTalk path after /services/rest.

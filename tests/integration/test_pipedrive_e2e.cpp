@@ -6,24 +6,13 @@
 #include <rapidjson/document.h>
 
 #include "common/json.hpp"
+#include "tests/support/e2e_helpers.hpp"
 #include "tests/support/golden_requests.hpp"
 
 using namespace calllog;
 using namespace calllog::test;
 
 namespace {
-
-rapidjson::Document parse(const std::string& s) {
-  rapidjson::Document d;
-  BOOST_REQUIRE_MESSAGE(json::parse(d, s).empty(), "not JSON: " << s.substr(0, 300));
-  return d;
-}
-
-std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  for (std::size_t at = 0; (at = s.find(from, at)) != std::string::npos; at += to.size())
-    s.replace(at, from.size(), to);
-  return s;
-}
 
 // The Pipedrive sample on the mock's port, with a fresh session id and optional edits.
 std::string sample(uint16_t port, const std::string& session,
@@ -34,8 +23,6 @@ std::string sample(uint16_t port, const std::string& session,
   for (auto& [from, to] : edits) s = replace_all(s, from, to);
   return s;
 }
-
-std::string str(const rapidjson::Value& v, std::string_view key) { return json::js_string(json::find(v, key)); }
 
 std::vector<RecordedRequest> without_types(const std::vector<RecordedRequest>& all) {
   std::vector<RecordedRequest> out;

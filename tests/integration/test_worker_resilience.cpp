@@ -14,6 +14,7 @@
 #include <rapidjson/document.h>
 
 #include "common/json.hpp"
+#include "tests/support/e2e_helpers.hpp"
 #include "tests/support/golden_requests.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/redis_server.hpp"
@@ -24,12 +25,6 @@ using namespace calllog::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-rapidjson::Document parse(const std::string& s) {
-  rapidjson::Document d;
-  BOOST_REQUIRE_MESSAGE(json::parse(d, s).empty(), "not JSON: " << s.substr(0, 300));
-  return d;
-}
 
 // The TLS mock CRM for the golden host names, on its own port, with optional latency.
 struct Mock {

@@ -5,20 +5,10 @@
 
 #include "adapters/appconnect/js_value.hpp"
 #include "common/json.hpp"
+#include "tests/support/e2e_helpers.hpp"
 
 namespace calllog::test {
 namespace {
-
-std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  for (std::size_t at = 0; (at = s.find(from, at)) != std::string::npos; at += to.size())
-    s.replace(at, from.size(), to);
-  return s;
-}
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 const std::string kOpenssl = "/usr/bin/openssl";
 
@@ -92,29 +82,6 @@ TestCerts make_test_certs(const TempDir& dir, const std::vector<std::string>& ho
   return t;
 }
 
-std::vector<RecordedRequest> read_recorded(const std::string& record_file) {
-  std::vector<RecordedRequest> out;
-  std::ifstream in(record_file);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    rapidjson::Document d;
-    if (!json::parse(d, line).empty()) throw std::runtime_error("bad record line: " + line);
-    RecordedRequest r;
-    r.method = json::js_string(json::find(d, "method"));
-    r.target = json::js_string(json::find(d, "target"));
-    r.host = json::js_string(json::find(d, "host"));
-    if (const auto* h = json::find(d, "headers"); h && h->IsObject()) {
-      for (const auto& m : h->GetObject())
-        r.headers[lower(m.name.GetString())] = json::js_string(&m.value);
-    }
-    const auto* b = json::find(d, "body");
-    r.body = b ? appconnect::js_json(*b) : "null";
-    out.push_back(std::move(r));
-  }
-  return out;
-}
-
 std::string canonical_json(const std::string& text) {
   rapidjson::Document d;
   if (!json::parse(d, text).empty()) return "(invalid JSON) " + text;
@@ -149,7 +116,7 @@ std::string diff_requests(const std::string& expected_json,
     for (const char* name : {"Authorization", "BhRestToken", "Prefer", "Content-Type"}) {
       std::optional<std::string> want, got;
       if (const auto* v = eh ? json::find(*eh, name) : nullptr) want = json::js_string(v);
-      if (auto it = r.headers.find(lower(name)); it != r.headers.end()) got = it->second;
+      got = r.header(name);
       if (want != got) diff += at + name + " want " + show(want) + " got " + show(got) + "\n";
     }
     const auto* eb = json::find(e, "body");

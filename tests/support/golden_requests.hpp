@@ -5,7 +5,6 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +12,7 @@
 #include <rapidjson/document.h>
 
 #include "tests/support/process.hpp"
+#include "tests/support/recorded_request.hpp"
 #include "tests/support/redis_server.hpp"
 #include "tests/support/worker_process.hpp"
 
@@ -38,14 +38,6 @@ struct TestCerts {
   std::string ca_file, cert_file, key_file;
 };
 TestCerts make_test_certs(const TempDir& dir, const std::vector<std::string>& hosts);
-
-// One request as the mock recorded it (its --record file, one JSON object per line).
-struct RecordedRequest {
-  std::string method, target, host;
-  std::map<std::string, std::string> headers;  // names lowercased
-  std::string body;                             // canonical JSON text, or "null"
-};
-std::vector<RecordedRequest> read_recorded(const std::string& record_file);
 
 // Differences between what App Connect sent (`expected` array) and what the mock recorded,
 // compared as golden/README.md says (method, path+query, Host, Authorization, BhRestToken,

@@ -1,9 +1,6 @@
 // MockCrm: runs mock-crm as a child process and parses its record and stats files.
 #include "tests/support/mock_crm.hpp"
 
-#include <strings.h>
-
-#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -14,12 +11,6 @@
 namespace calllog::test {
 
 void sleep_briefly() { std::this_thread::sleep_for(std::chrono::milliseconds(20)); }
-
-std::optional<std::string> RecordedRequest::header(const std::string& name) const {
-  for (const auto& [k, v] : headers)
-    if (strcasecmp(k.c_str(), name.c_str()) == 0) return v;
-  return std::nullopt;
-}
 
 MockCrm::MockCrm(const CertFiles& cert, MockCrmOptions opts)
     : record_(dir_.file("requests.jsonl")), stats_(dir_.file("stats.json")) {
@@ -43,26 +34,7 @@ MockCrm::MockCrm(const CertFiles& cert, MockCrmOptions opts)
   throw std::runtime_error("mock-crm did not start: " + read_file(err));
 }
 
-std::vector<RecordedRequest> MockCrm::requests() const {
-  std::vector<RecordedRequest> out;
-  std::istringstream lines(read_file(record_));
-  std::string line;
-  while (std::getline(lines, line)) {
-    rapidjson::Document d;
-    if (!json::parse(d, line).empty() || !d.IsObject()) continue;  // a line still being written
-    RecordedRequest r;
-    r.seq = d["seq"].GetUint64();
-    r.method = d["method"].GetString();
-    r.target = d["target"].GetString();
-    r.path = r.target.substr(0, r.target.find('?'));
-    r.host = d["host"].GetString();
-    for (const auto& m : d["headers"].GetObject())
-      r.headers.emplace_back(m.name.GetString(), m.value.GetString());
-    r.body = json::to_string(d["body"]);
-    out.push_back(std::move(r));
-  }
-  return out;
-}
+std::vector<RecordedRequest> MockCrm::requests() const { return read_recorded(record_); }
 
 MockStats MockCrm::stats() const {
   MockStats s;

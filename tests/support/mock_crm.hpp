@@ -3,12 +3,12 @@
 // the request record (one JSON line per request) and its connection/handshake counters.
 #include <chrono>
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "tests/support/process.hpp"
+#include "tests/support/recorded_request.hpp"
 #include "tests/support/tls_certs.hpp"
 
 namespace calllog::test {
@@ -17,18 +17,6 @@ struct MockCrmOptions {
   int latency_ms = 0;              // --latency-ms
   uint16_t port = 0;               // 0: the mock picks one (restarts can reuse an old port)
   std::vector<std::string> extra_args;
-};
-
-struct RecordedRequest {
-  uint64_t seq = 0;
-  std::string method;
-  std::string target;  // path?query as sent
-  std::string path;    // target before '?'
-  std::string host;    // the Host header as received ("acme.pipedrive.com:PORT")
-  std::vector<std::pair<std::string, std::string>> headers;  // names as received
-  std::string body;    // the body as compact JSON ("null" when there was none)
-  // Header value by case-insensitive name.
-  std::optional<std::string> header(const std::string& name) const;
 };
 
 struct MockStats {
