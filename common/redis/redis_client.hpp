@@ -11,6 +11,13 @@
 //    link dropped fail with code "redis_disconnected"; new commands wait for the reconnect up to
 //    their timeout.
 //  * Blocking commands (BLMOVE) go on a client of their own; pass a timeout > the command's own.
+//  * Redis Cluster: one connection to one node. A command answered -MOVED <slot> <host>:<port> was
+//    not executed: once every reply already due on the old link is in, the client re-points its
+//    connection at that node (AUTH again; SELECT only for db != 0, which a cluster refuses) and
+//    sends the redirected commands again, in the order they came back, before any newer one.
+//    -ASK sends ASKING + that one command to the named node on a one-off connection. A command
+//    redirected more than 5 times fails with code "redis_redirect". Meant for key sets that live
+//    in one hash slot (a shared {hash tag}); keys of several slots work but bounce the connection.
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -55,7 +62,8 @@ struct Reply {
 };
 
 // An error as a value: code is one of redis_connect, redis_auth, redis_timeout,
-// redis_disconnected, redis_protocol, redis_closed; message is one clear line (no password).
+// redis_disconnected, redis_protocol, redis_closed, redis_cancelled, redis_redirect; message is
+// one clear line (no password).
 struct RedisError {
   std::string code;
   std::string message;
@@ -91,6 +99,8 @@ class RedisClient {
 
   bool connected() const;
   uint64_t reconnects() const;   // how many times the link was re-established
+  uint64_t redirects() const;    // cluster redirects followed (MOVED and ASK)
+  std::string node() const;      // "host:port" the connection goes to (the seed, or where MOVED said)
   void close();                  // cancels everything; pending calls fail with redis_closed
 
  private:

@@ -34,6 +34,8 @@ class Link : public std::enable_shared_from_this<Link> {
   // Reads what is available and feeds it to reader(). Returns the error (eof on a closed link).
   boost::asio::awaitable<boost::system::error_code> read_more();
   ReplyReader& reader() { return reader_; }
+  // Reads until one whole reply is in (no deadline of its own: close() ends it).
+  boost::asio::awaitable<Result<Reply>> read_reply();
 
   // Closes the socket: every pending read/write on this link completes with an error.
   void close();
@@ -42,7 +44,6 @@ class Link : public std::enable_shared_from_this<Link> {
   boost::asio::awaitable<Result<bool>> establish(const RedisConfig& cfg,
                                                  boost::asio::ssl::context* tls_ctx);
   boost::asio::awaitable<Result<bool>> handshake(const RedisConfig& cfg);
-  boost::asio::awaitable<Result<Reply>> read_reply();
   boost::asio::ip::tcp::socket& socket();
 
   boost::asio::any_io_executor ex_;

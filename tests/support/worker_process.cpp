@@ -10,8 +10,12 @@ namespace calllog::test {
 
 WorkerProcess::WorkerProcess(const RedisServer& redis, const TempDir& dir, std::vector<std::string> extra_args,
                              std::map<std::string, std::string> env)
+    : WorkerProcess(redis.url(), dir, std::move(extra_args), std::move(env)) {}
+
+WorkerProcess::WorkerProcess(const std::string& redis_url, const TempDir& dir, std::vector<std::string> extra_args,
+                             std::map<std::string, std::string> env)
     : log_file_(dir.file("worker-" + std::to_string(free_port()) + ".log")), db_(dir.file("sandbox.db")) {
-  std::vector<std::string> argv = {worker_bin(), "run", "--redis-url", redis.url(), "--sandbox-db", db_};
+  std::vector<std::string> argv = {worker_bin(), "run", "--redis-url", redis_url, "--sandbox-db", db_};
   if (std::find(extra_args.begin(), extra_args.end(), "--http-listen") == extra_args.end()) {
     argv.push_back("--http-listen");
     argv.push_back("off");

@@ -16,6 +16,9 @@ class WorkerProcess {
   // <extra args>`.
   WorkerProcess(const RedisServer& redis, const TempDir& dir, std::vector<std::string> extra_args = {},
                 std::map<std::string, std::string> env = {});
+  // The same against any Redis URL (e.g. one node of a Redis Cluster).
+  WorkerProcess(const std::string& redis_url, const TempDir& dir, std::vector<std::string> extra_args = {},
+                std::map<std::string, std::string> env = {});
   ~WorkerProcess();
   Process& process() { return proc_; }
   std::string log() const;          // everything it wrote on stderr so far
