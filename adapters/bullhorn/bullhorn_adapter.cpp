@@ -17,6 +17,7 @@
 
 #include <rapidjson/document.h>
 
+#include "adapters/appconnect/crm_call.hpp"
 #include "adapters/appconnect/crm_failure.hpp"
 #include "adapters/appconnect/return_message.hpp"
 #include "adapters/bullhorn/bullhorn_requests.hpp"
@@ -37,11 +38,7 @@ constexpr std::string_view kRateLimitPrefix = "ratelimit-";
 bool ok_status(int s) { return s >= 200 && s <= 299; }
 
 CallLogResult api_error(Failure f, std::optional<int> http_status) {
-  CallLogResult r;
-  r.return_message_json = appconnect::api_error_message(kPlatform, http_status);
-  r.extra_data_tracking_json = appconnect::api_error_tracking(http_status);
-  r.failure = std::move(f);
-  return r;
+  return appconnect::api_error_result(kPlatform, std::move(f), http_status);
 }
 
 // A finished exchange that did not succeed, as handleApiError would answer it.

@@ -31,6 +31,14 @@ std::string member_json(const rapidjson::Value& doc, std::initializer_list<std::
   return v ? json::to_string(*v) : std::string();
 }
 
+// The id a create restlet answered (`key` of its JSON body; empty when the body is not JSON or
+// has none). `made` is a finished exchange that did not fail.
+std::string created_id(const https::Outcome& made, std::string_view key) {
+  rapidjson::Document created;
+  if (!json::parse(created, made.response->body).empty()) return std::string();
+  return member_json(created, {key});
+}
+
 // Why step 4 stopped: transient failures go back to the worker (retry resumes here); others are
 // logged and the call log still counts as logged, as in App Connect.
 std::optional<Failure> stopped(std::optional<Failure> f, std::string_view why) {
@@ -65,8 +73,7 @@ boost::asio::awaitable<std::optional<Failure>> attach_transcript_file(Exchange& 
       body.string("folderName", kFolderName);
       auto made = co_await ex.send("POST", restlet_url(hosts, "createappconnectfolder"), body.str(), false, true);
       if (auto f = exchange_failure(made, "POST create folder restlet")) co_return stopped(std::move(f), "");
-      rapidjson::Document created;
-      if (json::parse(created, made.response->body).empty()) folder = member_json(created, {"folderId"});
+      folder = created_id(made, "folderId");
     }
     if (folder.empty()) co_return stopped(std::nullopt, "no App Connect folder id");
     co_await steps::record_step(ex.ctx, kPlatform, session_id, "folder", folder);
@@ -82,8 +89,7 @@ boost::asio::awaitable<std::optional<Failure>> attach_transcript_file(Exchange& 
     body.string("note", "This file was generated via RingCentral App Connect");
     auto made = co_await ex.send("POST", restlet_url(hosts, "createappconnectfile"), body.str(), false, true);
     if (auto f = exchange_failure(made, "POST create file restlet")) co_return stopped(std::move(f), "");
-    rapidjson::Document created;
-    if (json::parse(created, made.response->body).empty()) file = member_json(created, {"fileId"});
+    file = created_id(made, "fileId");
     if (file.empty()) co_return stopped(std::nullopt, "create file restlet answered no fileId");
     co_await steps::record_step(ex.ctx, kPlatform, session_id, "file", file);
   }

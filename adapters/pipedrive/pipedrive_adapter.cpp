@@ -5,6 +5,7 @@
 // Failures follow handleApiError (APPCONNECT.md §2.5); see adapters/appconnect/.
 #include <rapidjson/document.h>
 
+#include "adapters/appconnect/crm_call.hpp"
 #include "adapters/appconnect/crm_failure.hpp"
 #include "adapters/appconnect/moment_time.hpp"
 #include "adapters/appconnect/return_message.hpp"
@@ -27,11 +28,7 @@ constexpr std::string_view kNoActivityType =
     "insensitive), or one explicitly assigned by an admin under Admin > Account settings.";
 
 CallLogResult api_error(Failure f, std::optional<int> http_status) {
-  CallLogResult r;
-  r.return_message_json = appconnect::api_error_message(kPlatform, http_status);
-  r.extra_data_tracking_json = appconnect::api_error_tracking(http_status);
-  r.failure = std::move(f);
-  return r;
+  return appconnect::api_error_result(kPlatform, std::move(f), http_status);
 }
 
 CallLogResult from_response_status(const https::Response& resp, std::string_view what) {
