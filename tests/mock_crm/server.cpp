@@ -48,7 +48,8 @@ std::string Stats::json() const {
 
 Server::Server(asio::io_context& io, ServerOptions opts, const Router& router)
     : io_(io), opts_(std::move(opts)), router_(router), tls_(make_server_tls(opts_)),
-      acceptor_(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), opts_.port)) {
+      acceptor_(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), opts_.port)),
+      chaos_(opts_.chaos) {
   if (!opts_.record_file.empty()) {
     record_ = std::fopen(opts_.record_file.c_str(), "a");
     if (!record_) throw std::runtime_error("cannot open record file " + opts_.record_file);
@@ -82,7 +83,7 @@ void Server::stats_changed() {
   }
 }
 
-void Server::record(const MockRequest& req, const std::string& headers_json) {
+void Server::record(const MockRequest& req, const std::string& headers_json, const std::string& chaos) {
   ++seq_;
   if (!record_) return;
   std::string line = "{\"seq\":" + std::to_string(seq_) +
@@ -96,6 +97,7 @@ void Server::record(const MockRequest& req, const std::string& headers_json) {
     line += "null";
   else
     line += calllog::json::quoted(req.body);
+  if (!chaos.empty()) line += ",\"chaos\":" + calllog::json::quoted(chaos);
   line += "}\n";
   std::fwrite(line.data(), 1, line.size(), record_);
   std::fflush(record_);
@@ -117,6 +119,7 @@ asio::awaitable<void> Server::session(tcp::socket socket) {
     beast::flat_buffer buffer;
     bool drop_armed = false;  // set by a /__arm_drop answer
     bool drop = false;        // leave without TLS close_notify
+    bool reset = false;       // chaos: leave with a TCP reset, no answer
     for (;;) {
       tcp_layer.expires_after(300s);  // idle keep-alive limit
       http::request_parser<http::string_body> parser;
@@ -132,6 +135,7 @@ asio::awaitable<void> Server::session(tcp::socket socket) {
       std::string headers_json;
       to_mock_request(msg, req, headers_json);
       MockResponse answer;
+      ChaosChoice chaos;
       if (drop_armed) {
         record(req, headers_json);
         drop = true;
@@ -140,14 +144,25 @@ asio::awaitable<void> Server::session(tcp::socket socket) {
       if (req.path == "/__stats") {
         answer = MockResponse::json(200, stats_.json());
       } else {
-        record(req, headers_json);
+        chaos = chaos_.choose(req);
+        record(req, headers_json, chaos.label());
         ++stats_.requests;
-        if (auto injected = injected_status(req))
+        if (chaos.status)  // no side effect: the CRM never saw it
+          answer = Chaos::failure_answer(chaos.status);
+        else if (auto injected = injected_status(req))
           answer = std::move(*injected);
         else if (auto routed = router_.route(req))
           answer = std::move(*routed);
         else
           answer = MockResponse::json(404, R"({"error":"no mock route"})");
+      }
+      if (chaos.extra_latency.count() > 0) {
+        asio::steady_timer jitter(io_, chaos.extra_latency);
+        co_await jitter.async_wait(tok);
+      }
+      if (chaos.reset) {  // handled (a write happened), but the client never hears of it
+        reset = true;
+        break;
       }
 
       drop_armed = answer.drop_next;
@@ -173,7 +188,11 @@ asio::awaitable<void> Server::session(tcp::socket socket) {
       auto [wec, wn] = co_await http::async_write(stream, res, tok);
       if (wec || !res.keep_alive()) break;
     }
-    if (drop) {
+    if (reset) {
+      boost::system::error_code ignored;
+      tcp_layer.socket().set_option(tcp::socket::linger(true, 0), ignored);  // close → RST
+      tcp_layer.socket().close(ignored);
+    } else if (drop) {
       tcp_layer.close();
     } else {
       tcp_layer.expires_after(2s);

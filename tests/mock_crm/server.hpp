@@ -11,6 +11,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 
+#include "chaos.hpp"
 #include "mock.hpp"
 
 namespace mock {
@@ -21,6 +22,7 @@ struct ServerOptions {
   std::string record_file;           // one JSON line per request (append)
   std::string stats_file;            // {"handshakes","connections","open"} rewritten on change
   std::chrono::milliseconds latency{0};
+  ChaosOptions chaos;                // chaos.hpp: random 5xx, resets, latency jitter
 };
 
 struct Stats {
@@ -41,7 +43,9 @@ class Server {
 
  private:
   boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket);
-  void record(const MockRequest& req, const std::string& names_as_received);
+  // chaos: the record's "chaos" value (chaos.hpp), empty for a normal request.
+  void record(const MockRequest& req, const std::string& names_as_received,
+              const std::string& chaos = {});
   void stats_changed();
 
   boost::asio::io_context& io_;
@@ -52,6 +56,7 @@ class Server {
   std::FILE* record_ = nullptr;
   uint64_t seq_ = 0;
   Stats stats_;
+  Chaos chaos_;
 };
 
 }  // namespace mock
