@@ -44,12 +44,14 @@ Worker::Worker(asio::io_context& io, Config cfg, Metrics& metrics)
       cmd_(io.get_executor(), redis_config(cfg_)),
       blocking_(io.get_executor(), redis_config(cfg_)),
       http_(io.get_executor(), http_config(cfg_)),
+      limiter_(io.get_executor(), cmd_, cfg_.prefix),
       slot_timer_(io) {
   for (auto name : known_platforms()) {
     adapters_.emplace(std::string(name), make_adapter(name, cfg_.adapters));
     metrics_.platform(name);  // every platform's series exist from the first scrape
   }
   ctx_.metrics = &metrics_;
+  ctx_.limiter = &limiter_;
   ctx_.http = &http_;
   ctx_.redis = &cmd_;
   ctx_.options = &cfg_.adapters;

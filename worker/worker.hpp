@@ -15,6 +15,7 @@
 #include "adapters/adapter.hpp"
 #include "common/https/https_client.hpp"
 #include "common/metrics.hpp"
+#include "common/ratelimit/limiter.hpp"
 #include "common/redis/redis_client.hpp"
 #include "worker/config.hpp"
 #include "worker/reply.hpp"
@@ -66,6 +67,7 @@ class Worker {
   redis::RedisClient cmd_;        // pipelined: replies, dedupe, scripts
   redis::RedisClient blocking_;   // BLMOVE only
   https::Client http_;
+  ratelimit::Limiter limiter_;    // pool-wide CRM budgets, shared through Redis
   std::map<std::string, std::unique_ptr<Adapter>, std::less<>> adapters_;
   AdapterContext ctx_;
   boost::asio::steady_timer slot_timer_;   // woken when an in-flight event finishes
