@@ -1,6 +1,8 @@
 // bench_worker_pipedrive: the real calllog-worker against the TLS mock CRM (issue 5 benchmark).
 //   bench_worker_pipedrive [--events N] [--quick] [--concurrency C] [--only pd0|pd20|sandbox]
-//                          [--worker PATH] [--mock PATH] [--keep DIR]
+//                          [--worker PATH] [--mock PATH] [--keep DIR] [--wrap "CMD ARGS"]
+// --wrap runs the timed worker under a tool, e.g. --wrap "/usr/bin/valgrind --tool=callgrind
+// --callgrind-out-file=/tmp/cg.out" (absolute path; the figures then measure the tool too).
 // Scenarios: N Pipedrive events at 0 ms and 20 ms of mock latency, and N sandbox (SQLite) events.
 // All events are queued before the worker starts; the clock runs from its start until N replies.
 // Figures: events/s, worker CPU ms per event (/proc utime+stime), peak RSS (VmHWM), p50/p99 of
@@ -17,6 +19,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -46,6 +49,7 @@ struct Options {
   int concurrency = 64;
   std::string only;
   std::string worker, mock, keep;
+  std::vector<std::string> wrap;  // --wrap "valgrind --tool=callgrind ...": the timed worker only
 };
 
 struct Figures {
@@ -53,7 +57,9 @@ struct Figures {
   long events = 0, replies = 0, logged = 0, failed = 0;
   bool gave_up = false;
   double seconds = 0, cpu_ms = 0, rss_mib = 0, p50 = 0, p99 = 0, max = 0;
-  double mock_cpu_ms = 0, redis_cpu_ms = 0;
+  double mock_cpu_ms = 0, redis_cpu_ms = 0, sys_ms = 0;
+  double redis_commands_per_event = 0;
+  std::string redis_commands;  // per event, by command
   long crm_requests = -1, handshakes = -1;
   long throttled = 0, retries = 0;  // "crm host throttled" / "retry scheduled" log lines
   int latency_ms = -1;
@@ -75,17 +81,56 @@ std::string load_avg() {
   return a + " " + b + " " + c;
 }
 
-// utime + stime of a process in ms, from /proc/<pid>/stat (fields 14 and 15).
-double cpu_ms_of(pid_t pid) {
+// utime + stime of a process in ms, from /proc/<pid>/stat (fields 14 and 15); *sys_ms: stime.
+double cpu_ms_of(pid_t pid, double* sys_ms = nullptr) {
   std::string s = t::read_file("/proc/" + std::to_string(pid) + "/stat");
   auto close = s.rfind(')');
   if (close == std::string::npos) return -1;
   std::istringstream rest(s.substr(close + 2));
   std::string field;
   double ticks = 0;
-  for (int i = 3; i <= 15 && rest >> field; ++i)
+  const double ms_per_tick = 1000.0 / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
     if (i >= 14) ticks += std::stod(field);
-  return ticks * 1000.0 / static_cast<double>(::sysconf(_SC_CLK_TCK));
+    if (i == 15 && sys_ms) *sys_ms = std::stod(field) * ms_per_tick;
+  }
+  return ticks * ms_per_tick;
+}
+
+// Redis INFO commandstats: calls per command name ("cmdstat_get:calls=12,...").
+std::map<std::string, long> redis_calls(const t::RedisServer& redis) {
+  std::map<std::string, long> out;
+  std::istringstream lines(redis.command({"INFO", "commandstats"}));
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("cmdstat_", 0) != 0) continue;
+    auto colon = line.find(':'), calls = line.find("calls=");
+    if (colon == std::string::npos || calls == std::string::npos) continue;
+    out[line.substr(8, colon - 8)] = std::stol(line.substr(calls + 6));
+  }
+  return out;
+}
+
+// "name calls/event, ..." for the commands the run sent (after minus before), most first.
+std::string redis_calls_per_event(const std::map<std::string, long>& before,
+                                  const std::map<std::string, long>& after, long events,
+                                  double* total_per_event) {
+  std::vector<std::pair<long, std::string>> diff;
+  long total = 0;
+  for (const auto& [name, n] : after) {
+    auto it = before.find(name);
+    long d = n - (it == before.end() ? 0 : it->second);
+    if (d > 0 && name != "info") diff.emplace_back(d, name), total += d;
+  }
+  std::sort(diff.rbegin(), diff.rend());
+  std::string text;
+  char buf[64];
+  for (const auto& [d, name] : diff) {
+    std::snprintf(buf, sizeof buf, "%s%s %.2f", text.empty() ? "" : ", ", name.c_str(),
+                  static_cast<double>(d) / static_cast<double>(std::max(1L, events)));
+    text += buf;
+  }
+  *total_per_event = static_cast<double>(total) / static_cast<double>(std::max(1L, events));
+  return text;
 }
 
 double vm_hwm_mib(pid_t pid) {
@@ -217,17 +262,23 @@ std::vector<std::string> worker_argv(const Options& o, const t::RedisServer& red
 }
 
 // Runs one timed worker over `n` queued events; fills the worker-side figures.
-void timed_run(const t::RedisServer& redis, const std::vector<std::string>& argv,
+void timed_run(const t::RedisServer& redis, const std::vector<std::string>& wrap,
+               const std::vector<std::string>& argv,
                const std::string& log_file, long n, Figures& f) {
   const double redis_before = redis_cpu_ms(redis);
+  const auto calls_before = redis_calls(redis);
   const auto t0 = Clock::now();
-  t::Process worker(argv, {}, log_file + ".out", log_file);
+  std::vector<std::string> wrapped = wrap;
+  wrapped.insert(wrapped.end(), argv.begin(), argv.end());
+  t::Process worker(wrapped, {}, log_file + ".out", log_file);
   f.replies = wait_replies(redis, n, t0 + kScenarioLimit);
   f.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   f.gave_up = f.replies < n;
-  f.cpu_ms = cpu_ms_of(worker.pid());
+  f.cpu_ms = cpu_ms_of(worker.pid(), &f.sys_ms);
   f.rss_mib = vm_hwm_mib(worker.pid());
   f.redis_cpu_ms = redis_cpu_ms(redis) - redis_before;
+  f.redis_commands = redis_calls_per_event(calls_before, redis_calls(redis), f.replies,
+                                           &f.redis_commands_per_event);
   worker.signal(SIGTERM);
   if (worker.wait(40s) < 0) worker.kill_and_wait();
   std::vector<double> ms;
@@ -271,7 +322,7 @@ Figures pipedrive_scenario(const Options& o, int latency_ms) {
   t::write_file(dir.file("events.jsonl"), make_events(sample, hostname, 1, o.events, true));
   enqueue(o, redis, dir.file("events.jsonl"));
   const double mock_before = cpu_ms_of(mock.proc.pid());
-  timed_run(redis, argv, dir.file("worker.log"), o.events, f);
+  timed_run(redis, o.wrap, argv, dir.file("worker.log"), o.events, f);
   f.mock_cpu_ms = cpu_ms_of(mock.proc.pid()) - mock_before;
   f.crm_requests = mock_stat(mock, "requests") - requests_before;
   f.handshakes = mock_stat(mock, "handshakes") - handshakes_before;
@@ -290,7 +341,7 @@ Figures sandbox_scenario(const Options& o) {
   const std::string sample = t::shared_dir() + "/spec/samples/sandbox-minimal.json";
   t::write_file(dir.file("events.jsonl"), make_events(sample, "sandbox.local", 1, o.events, false));
   enqueue(o, redis, dir.file("events.jsonl"));
-  timed_run(redis, worker_argv(o, redis, dir, "", 0), dir.file("worker.log"), o.events, f);
+  timed_run(redis, o.wrap, worker_argv(o, redis, dir, "", 0), dir.file("worker.log"), o.events, f);
   f.crm_requests = t::sqlite_count(dir.file("sandbox.db"), "call_logs");  // rows written
   return f;
 }
@@ -300,8 +351,9 @@ void print(const Figures& f, int concurrency) {
               f.gave_up ? "  ** GAVE UP (5 min, or 60 s without a reply) **" : "");
   std::printf("  replies %ld (logged %ld, other %ld) in %.2f s  ->  %.0f events/s\n", f.replies,
               f.logged, f.failed, f.seconds, f.eps());
-  std::printf("  worker CPU %.0f ms  ->  %.3f ms/event;  peak RSS (VmHWM) %.1f MiB\n", f.cpu_ms,
-              f.cpu_per_event(), f.rss_mib);
+  std::printf("  worker CPU %.0f ms (sys %.0f)  ->  %.3f ms/event;  peak RSS (VmHWM) %.1f MiB\n",
+              f.cpu_ms, f.sys_ms, f.cpu_per_event(), f.rss_mib);
+  std::printf("  redis commands %.1f/event: %s\n", f.redis_commands_per_event, f.redis_commands.c_str());
   std::printf("  take->reply latency p50 %.2f ms  p99 %.2f ms  max %.2f ms\n", f.p50, f.p99, f.max);
   if (f.latency_ms >= 0) {
     std::printf("  mock CPU %.3f ms/event, redis CPU %.3f ms/event; CRM requests %ld (%.2f/event), TLS handshakes %ld\n",
@@ -344,6 +396,10 @@ Options parse(int argc, char** argv) {
     else if (a == "--worker") o.worker = value();
     else if (a == "--mock") o.mock = value();
     else if (a == "--keep") o.keep = value();
+    else if (a == "--wrap") {
+      std::istringstream words(value());
+      for (std::string w; words >> w;) o.wrap.push_back(w);
+    }
     else throw std::runtime_error("unknown option " + a);
   }
   const std::string here = self_dir();
