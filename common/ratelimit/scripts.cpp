@@ -69,8 +69,13 @@ end
 if s.mode == 'budget' then
   roll(s)
   -- queued places whose holders did not come back when told (a dead or departed worker's) are
-  -- given back: each lapsed ticket's token goes to the next live one
-  local lapsed = redis.call('ZREMRANGEBYSCORE', pk, '-inf', now)
+  -- given back: each lapsed ticket not yet reached moves the queue behind it up by one. (One the
+  -- refill already passed is not given back: the CRM's own bucket refilled meanwhile.)
+  local lapsed = 0
+  for _, t in ipairs(redis.call('ZRANGEBYSCORE', pk, '-inf', now)) do
+    if tonumber(t) > s.avail then lapsed = lapsed + 1 end
+  end
+  redis.call('ZREMRANGEBYSCORE', pk, '-inf', now)
   if lapsed > 0 then s.avail = math.min(s.avail + lapsed, s.issued + s.cap) end
   if ticket > 0 and not redis.call('ZSCORE', pk, tostring(ticket)) then ticket = 0 end
   if ticket <= 0 or ticket > s.issued then
