@@ -31,10 +31,11 @@ boost::asio::awaitable<https::Outcome> send_counted(AdapterContext& ctx, std::st
                                                     https::Request req, const https::AllowList& allowed) {
   const auto start = std::chrono::steady_clock::now();
   auto outcome = co_await ctx.http->request(std::move(req), allowed);
-  if (ctx.metrics) {
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    ctx.metrics->crm_request(platform, outcome.response ? outcome.response->status : 0, seconds);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (ctx.metrics) ctx.metrics->crm_request(platform, outcome.response ? outcome.response->status : 0, seconds);
+  if (ctx.timing) {
+    ++ctx.timing->requests;
+    ctx.timing->crm_ms += seconds * 1000.0;
   }
   co_return outcome;
 }
@@ -57,6 +58,7 @@ boost::asio::awaitable<https::Outcome> crm_request(AdapterContext& ctx, std::str
   for (int attempt = 0;; ++attempt) {
     auto permit = co_await ctx.limiter->acquire(platform, url->host);
     if (ctx.metrics && permit.waited_ms >= 1) ctx.metrics->ratelimit_wait(platform);
+    if (ctx.timing) ctx.timing->wait_ms += permit.waited_ms;
     if (permit.failure) co_return https::Outcome{std::nullopt, std::move(permit.failure)};
     https::Request copy = req;
     auto outcome = co_await send_counted(ctx, platform, std::move(copy), allowed);
