@@ -291,3 +291,9 @@ BOOST_AUTO_TEST_CASE(stats_reports_depths_workers_and_dead_letter_codes) {
   BOOST_TEST(!j["workers"][0]["alive"].GetBool());
   BOOST_TEST(j["workers"][0]["inFlight"].GetInt() == 1);
 }
+
+BOOST_AUTO_TEST_CASE(cluster_hash_tags_must_put_every_key_in_one_slot) {
+  auto r = run({worker_bin(), "stats", "--redis-url", "redis://127.0.0.1:1/0", "--prefix", "{calllog}"});
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(r.err.find("hash slot") != std::string::npos, r.err);
+}

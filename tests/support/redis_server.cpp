@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <stdexcept>
+#include <thread>
 
 namespace calllog::test {
 
@@ -62,6 +63,16 @@ bool resp_skip(const std::string& buf, std::size_t& pos) {
 }  // namespace
 
 std::string RedisServer::command(const std::vector<std::string>& args) const {
+  // Right after a restart Redis answers -LOADING while it reads its append-only file: wait.
+  for (int i = 0; i < 200; ++i) {
+    auto r = command_once(args);
+    if (r.rfind("-LOADING", 0) != 0) return r;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return command_once(args);
+}
+
+std::string RedisServer::command_once(const std::vector<std::string>& args) const {
   std::vector<std::vector<std::string>> cmds;
   if (!password_.empty()) cmds.push_back({"AUTH", password_});
   cmds.push_back(args);

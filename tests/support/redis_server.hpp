@@ -22,6 +22,7 @@ class RedisServer {
   // raw RESP reply text ("$3\r\nfoo\r\n"); for simple assertions in tests.
   std::string command(const std::vector<std::string>& argv) const;
   long long llen(const std::string& key) const;
+  std::string command_once(const std::vector<std::string>& argv) const;
   // LRANGE key 0 -1, each element as a string (newest first for LPUSHed lists).
   std::vector<std::string> lrange(const std::string& key) const;
   void lpush(const std::string& key, const std::string& value) const;
