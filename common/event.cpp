@@ -126,7 +126,7 @@ ParsedEvent parse_event(std::string raw) {
     return out;
   }
   auto ev = std::make_unique<Event>();
-  if (auto err = json::parse(ev->doc, raw); !err.empty()) {
+  if (auto err = json::parse_valid_utf8(ev->doc, raw); !err.empty()) {  // UTF-8 checked above
     out.error = make_failure("invalid_event", "element is not valid JSON: " + err);
     return out;
   }

@@ -185,4 +185,13 @@ std::string parse(rapidjson::Document& doc, std::string_view text) {
   return {};
 }
 
+std::string parse_valid_utf8(rapidjson::Document& doc, std::string_view text) {
+  doc.Parse(text.data(), text.size());
+  if (doc.HasParseError()) {
+    return std::string(rapidjson::GetParseError_En(doc.GetParseError())) + " at offset " +
+           std::to_string(doc.GetErrorOffset());
+  }
+  return {};
+}
+
 }  // namespace calllog::json

@@ -41,5 +41,7 @@ std::string js_number(double d);
 
 // Parses text into `doc` (UTF-8 validated); returns an error message or empty on success.
 std::string parse(rapidjson::Document& doc, std::string_view text);
+// The same for text already checked to be valid UTF-8 (skips RapidJSON's slower validation).
+std::string parse_valid_utf8(rapidjson::Document& doc, std::string_view text);
 
 }  // namespace calllog::json

@@ -15,6 +15,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
+constexpr int kBatchTake = 32;  // events taken per round trip at most, beyond the BLMOVE's one
+
 redis::RedisConfig redis_config(const Config& cfg) {
   std::string err;
   auto rc = redis::parse_redis_url(cfg.redis_url, &err);
@@ -156,10 +158,30 @@ asio::awaitable<void> Worker::fetch_loop() {
       continue;
     }
     if (r->is_nil()) continue;
-    metrics_.event_taken();
-    ++in_flight_;
-    asio::co_spawn(io_, process(std::move(r->str)), asio::detached);
+    start_event(std::move(r->str));
+    // The queue had work: fill more free slots in one round trip (non-blocking LMOVEs), so a busy
+    // worker is not limited to one event per Redis round trip.
+    const int free_slots = std::min(cfg_.concurrency - in_flight_, kBatchTake);
+    if (free_slots <= 0 || stopping_) continue;
+    std::vector<std::vector<std::string>> takes;
+    for (int i = 0; i < free_slots; ++i) takes.push_back(cmd("LMOVE", cfg_.queue, processing_key_, "RIGHT", "LEFT"));
+    auto more = co_await blocking_.exec_pipeline(std::move(takes), 5s);
+    if (!more) {
+      lost_answer = true;  // some LMOVEs may have run: the orphan check returns them
+      continue;
+    }
+    for (auto& e : *more) {
+      if (e.type != redis::Reply::Type::string) continue;
+      in_flight_elements_.insert(e.str);
+      start_event(std::move(e.str));
+    }
   }
+}
+
+void Worker::start_event(std::string raw) {
+  metrics_.event_taken();
+  ++in_flight_;
+  asio::co_spawn(io_, process(std::move(raw)), asio::detached);
 }
 
 asio::awaitable<void> Worker::requeue_orphans() {

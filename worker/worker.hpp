@@ -58,6 +58,7 @@ class Worker {
   boost::asio::awaitable<void> sleep(std::chrono::milliseconds d);
   void slot_freed();
   void done_with(const std::string& raw);
+  void start_event(std::string raw);   // counts it in flight and spawns process()
   boost::asio::awaitable<void> requeue_orphans();   // after a lost BLMOVE answer
 
   boost::asio::io_context& io_;
