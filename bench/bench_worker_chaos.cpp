@@ -203,6 +203,7 @@ struct Run {
   int kills = 0;
   double redis_down_at = -1, redis_up_at = -1;
   double elapsed = 0;
+  double longest_stall_s = 0;  // longest time without a new reply while some were missing
   long long replies_seen = 0;
   bool gave_up = false;
 };
@@ -231,6 +232,7 @@ Run run_storm(const Options& o, t::RedisServer& redis, const t::TempDir& dir, co
     const long long replies = llen_or(redis, "calllog:replies");
     if (replies >= 0) run.replies_seen = replies;
     if (replies >= o.events) break;
+    run.longest_stall_s = std::max(run.longest_stall_s, since(last_change));
     if (replies != last_replies) {
       last_replies = replies;
       last_change = Clock::now();
@@ -317,8 +319,9 @@ int report(const Options& o, const Run& run, const t::RedisServer& redis, const 
               pct(crm.chaos_5xx), crm.resets, pct(crm.resets));
   std::printf("  kill -9 of the victim worker         %d times (every %.1f s), redis restarted once at %.1f s (down %.1f s)\n",
               run.kills, o.kill_every_s, run.redis_down_at, run.redis_up_at - run.redis_down_at);
-  std::printf("  elapsed                              %.1f s  (%.0f events/s)\n", run.elapsed,
-              run.elapsed > 0 ? static_cast<double>(run.replies_seen) / run.elapsed : 0);
+  std::printf("  elapsed                              %.1f s  (%.0f events/s); longest time without a new reply "
+              "%.1f s\n", run.elapsed, run.elapsed > 0 ? static_cast<double>(run.replies_seen) / run.elapsed : 0,
+              run.longest_stall_s);
   std::fflush(stdout);
   const bool ok = !run.gave_up && no_reply == 0 && many == 0 && replies.unparsable == 0;
   return ok ? 0 : 1;
