@@ -1,5 +1,7 @@
 // The worker's two background duties besides taking events: moving due retries back to the input
 // queue, and the heartbeat that lets live workers recover a dead worker's in-flight events.
+#include <optional>
+
 #include <boost/asio/use_awaitable.hpp>
 
 #include "common/logging.hpp"
@@ -40,13 +42,22 @@ asio::awaitable<void> Worker::heartbeat_loop() {
   // The key lives two intervals; a live worker that checks every interval therefore notices a
   // dead one within three.
   const auto ttl = std::to_string(2 * interval.count());
+  // After a Redis outage every heartbeat may have expired at once: wait one key lifetime of
+  // continuous connection (every live worker beats again by then) before judging others dead.
+  std::optional<std::chrono::steady_clock::time_point> connected_since;
+  uint64_t reconnects_seen = cmd_.reconnects();
   while (!stopping_) {
     std::vector<std::vector<std::string>> beat;
-    beat.push_back(cmd("SET", cfg_.heartbeat_key(cfg_.worker_id), std::to_string(now_ms()), "PX", ttl));
+    beat.push_back(cmd("SET", cfg_.heartbeat_key(cfg_.worker_id), incarnation() + ":" + std::to_string(now_ms()),
+                       "PX", ttl));
     beat.push_back(cmd("SADD", cfg_.workers_key(), cfg_.worker_id));
     beat.push_back(cmd("SMEMBERS", cfg_.workers_key()));
     auto r = co_await cmd_.exec_pipeline(std::move(beat));
-    if (r && (*r)[2].type == redis::Reply::Type::array) {
+    if (!r || cmd_.reconnects() != reconnects_seen) connected_since.reset();
+    reconnects_seen = cmd_.reconnects();
+    if (r && !connected_since) connected_since = std::chrono::steady_clock::now();
+    const bool settled = connected_since && std::chrono::steady_clock::now() - *connected_since >= 2 * interval;
+    if (r && settled && (*r)[2].type == redis::Reply::Type::array) {
       for (const auto& w : (*r)[2].elements) {
         if (w.str == cfg_.worker_id || stopping_) continue;
         auto alive = co_await cmd_.exec(cmd("EXISTS", cfg_.heartbeat_key(w.str)));

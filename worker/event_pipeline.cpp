@@ -24,12 +24,10 @@ std::mt19937_64& rng() {
   return r;
 }
 
-// This process's incarnation: tells a claim of ours from one left by our previous life under the
-// same --worker-id.
-const std::string& incarnation() {
-  static const std::string id = fmt::format("{:08x}", static_cast<uint32_t>(rng()()));
-  return id;
-}
+
+}  // namespace
+const std::string& incarnation();
+namespace {
 
 // A claim token: "<worker id>|<incarnation>|<random>".
 std::string new_token(const std::string& worker_id) {
@@ -64,6 +62,11 @@ std::string with_tracking_flags(const std::string& extra, const Event& ev) {
 }
 
 }  // namespace
+
+const std::string& incarnation() {
+  static const std::string id = fmt::format("{:08x}", static_cast<uint32_t>(rng()()));
+  return id;
+}
 
 asio::awaitable<void> Worker::process(std::string raw) {
   const auto started = std::chrono::steady_clock::now();
@@ -215,13 +218,8 @@ asio::awaitable<bool> Worker::take_over_dead_claim(const std::string& claim_key,
   if (!cur || cur->type != redis::Reply::Type::string) co_return false;
   auto [owner, life] = token_owner(cur->str);
   if (owner.empty()) co_return false;
-  // Our own id but another incarnation: a claim left by our previous life. Point the check at a
-  // heartbeat key that cannot exist.
-  const std::string beat = owner == cfg_.worker_id
-                               ? (life == incarnation() ? cfg_.heartbeat_key(owner) : cfg_.prefix + ":heartbeat:none")
-                               : cfg_.heartbeat_key(owner);
-  auto keys = cmd(claim_key, beat);
-  auto args = cmd(cur->str, token, std::to_string(std::chrono::milliseconds(kClaimTtl).count()));
+  auto keys = cmd(claim_key, cfg_.heartbeat_key(owner));
+  auto args = cmd(cur->str, token, std::to_string(std::chrono::milliseconds(kClaimTtl).count()), life);
   auto r = co_await scripts::run(cmd_, scripts::steal_dead_claim(), std::move(keys), std::move(args));
   const bool taken = r && r->type == redis::Reply::Type::integer && r->integer == 1;
   if (taken) log::info("took over a dead worker's dedupe claim", {{"claim", std::string_view(claim_key)}});

@@ -35,11 +35,12 @@ boost::asio::awaitable<redis::Result<redis::Reply>> run(redis::RedisClient& clie
 
 const Script& finish_event() {
   static const Script s(R"lua(
-if redis.call('LREM', KEYS[2], 1, ARGV[2]) == 0 then return 0 end
-if ARGV[7] ~= '' then redis.call('HDEL', KEYS[6], ARGV[7], ARGV[7] .. ':429') end
-if ARGV[6] ~= '' then redis.call('LPUSH', KEYS[5], ARGV[6]) end
+local ours = redis.call('LREM', KEYS[2], 1, ARGV[2]) == 1
 if ARGV[4] ~= '' then redis.call('SET', KEYS[4], ARGV[4], 'EX', tonumber(ARGV[5])) end
 if redis.call('GET', KEYS[3]) == ARGV[3] then redis.call('DEL', KEYS[3]) end
+if not ours then return 0 end
+if ARGV[7] ~= '' then redis.call('HDEL', KEYS[6], ARGV[7], ARGV[7] .. ':429') end
+if ARGV[6] ~= '' then redis.call('LPUSH', KEYS[5], ARGV[6]) end
 redis.call('LPUSH', KEYS[1], ARGV[1])
 return 1
 )lua");
@@ -57,7 +58,10 @@ return n
 
 const Script& schedule_retry() {
   static const Script s(R"lua(
-if redis.call('LREM', KEYS[2], 1, ARGV[3]) == 0 then return 0 end
+if redis.call('LREM', KEYS[2], 1, ARGV[3]) == 0 then
+  if redis.call('GET', KEYS[3]) == ARGV[4] then redis.call('DEL', KEYS[3]) end
+  return 0
+end
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
 redis.call('HSET', KEYS[4], ARGV[5], ARGV[6])
 if redis.call('GET', KEYS[3]) == ARGV[4] then redis.call('DEL', KEYS[3]) end
@@ -95,7 +99,8 @@ return n
 const Script& steal_dead_claim() {
   static const Script s(R"lua(
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+local beat = redis.call('GET', KEYS[2])
+if beat and string.sub(beat, 1, #ARGV[4] + 1) == ARGV[4] .. ':' then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', tonumber(ARGV[3]))
 return 1
 )lua");

@@ -70,8 +70,9 @@ const Script& recover_dead_worker();
 const Script& requeue_processing();
 
 // Takes over a dedupe claim whose owner is dead: only if the claim still holds `expected` and the
-// owner's heartbeat key is absent (both checked inside the script). KEYS: claim key, owner's
-// heartbeat key; ARGV: expected value, new token, TTL ms. Returns 1 when taken over.
+// owner's heartbeat ("<incarnation>:<ms>") is absent or belongs to another incarnation of that
+// worker id (a restart). Both checked inside the script. KEYS: claim key, owner's heartbeat key;
+// ARGV: expected value, new token, TTL ms, the claim's incarnation. Returns 1 when taken over.
 const Script& steal_dead_claim();
 
 // Moves one element from the processing list back to the input queue's consuming end, if it is

@@ -122,7 +122,11 @@ asio::awaitable<int> collect_and_print(asio::io_context& io, const Config& cfg, 
       for (std::size_t i = 0; i < s.workers.size(); ++i) {
         s.workers[i].in_flight = integer((*pw)[2 * i]);
         const auto& beat = (*pw)[2 * i + 1];
-        if (beat.type == redis::Reply::Type::string) s.workers[i].heartbeat_age_ms = std::max(0LL, now_ms - std::atoll(beat.str.c_str()));
+        if (beat.type == redis::Reply::Type::string) {  // "<incarnation>:<ms>"
+          const auto colon = beat.str.rfind(':');
+          const long long at = std::atoll(beat.str.c_str() + (colon == std::string::npos ? 0 : colon + 1));
+          s.workers[i].heartbeat_age_ms = std::max(0LL, now_ms - at);
+        }
       }
     }
   }

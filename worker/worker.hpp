@@ -23,6 +23,10 @@
 
 namespace calllog {
 
+// This process's incarnation (random, fixed for its life): in claim tokens and heartbeats, so a
+// claim left by a previous life under the same --worker-id is told from a live one.
+const std::string& incarnation();
+
 class Worker {
  public:
   Worker(boost::asio::io_context& io, Config cfg, Metrics& metrics);
