@@ -56,7 +56,10 @@ asio::awaitable<void> Worker::heartbeat_loop() {
     if (!r || cmd_.reconnects() != reconnects_seen) connected_since.reset();
     reconnects_seen = cmd_.reconnects();
     if (r && !connected_since) connected_since = std::chrono::steady_clock::now();
-    const bool settled = connected_since && std::chrono::steady_clock::now() - *connected_since >= 2 * interval;
+    // (At least 6 s: longer than the Redis client's reconnect backoff cap, so a live worker that
+    // is a little slower to reconnect than us is not taken for dead.)
+    const auto settle = std::max<std::chrono::milliseconds>(2 * interval, std::chrono::seconds(6));
+    const bool settled = connected_since && std::chrono::steady_clock::now() - *connected_since >= settle;
     if (r && settled && (*r)[2].type == redis::Reply::Type::array) {
       for (const auto& w : (*r)[2].elements) {
         if (w.str == cfg_.worker_id || stopping_) continue;
