@@ -28,6 +28,8 @@
 #include "common/https/https_client.hpp"
 #include "common/json.hpp"
 #include "tests/support/golden_requests.hpp"
+#include "tests/support/http_probe.hpp"
+#include "tests/support/mock_process.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/redis_server.hpp"
 #include "tests/support/worker_process.hpp"
@@ -57,65 +59,10 @@ std::vector<std::string> mock_hosts() {
   return hosts;
 }
 
-// The TLS mock CRM on its own port, recording every request.
-struct Mock {
-  TempDir dir;
-  uint16_t port = free_port();
-  TestCerts certs = make_test_certs(dir, mock_hosts());
-  std::string record = dir.file("requests.jsonl");
-  Process proc;
-  explicit Mock(int latency_ms = 0) {
-    proc = Process({mock_crm_bin(), "--cert", certs.cert_file, "--key", certs.key_file, "--port",
-                    std::to_string(port), "--record", record, "--latency-ms", std::to_string(latency_ms)},
-                   {}, dir.file("mock.out"), dir.file("mock.err"));
-    BOOST_REQUIRE(wait_for_port(port));
-  }
-  std::vector<std::string> worker_args() const {
-    std::vector<std::string> a = {"--ca-file", certs.ca_file};
-    for (const auto& h : mock_hosts()) {
-      a.push_back("--resolve");
-      a.push_back(h + ":" + std::to_string(port) + ":127.0.0.1");
-    }
-    return a;
-  }
-  int count(const std::string& method, const std::string& target_prefix) const {
-    int n = 0;
-    for (auto& r : read_recorded(record)) n += r.method == method && r.target.rfind(target_prefix, 0) == 0;
-    return n;
-  }
+// The TLS mock CRM on its own port for these hosts, recording every request.
+struct Mock : MockCrmProcess {
+  explicit Mock(int latency_ms = 0) : MockCrmProcess(mock_hosts(), latency_ms) {}
 };
-
-struct HttpAnswer {
-  int status = 0;
-  std::string body;
-};
-
-// A plain HTTP/1.1 GET on loopback (the worker's /metrics).
-HttpAnswer http_get(uint16_t port, const std::string& path) {
-  HttpAnswer a;
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(port);
-  timeval tv{5, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return a;
-  }
-  std::string req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-  ::send(fd, req.data(), req.size(), 0);
-  std::string out;
-  char buf[8192];
-  ssize_t n;
-  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) out.append(buf, static_cast<size_t>(n));
-  ::close(fd);
-  if (out.rfind("HTTP/1.1 ", 0) == 0) a.status = std::stoi(out.substr(9, 3));
-  auto p = out.find("\r\n\r\n");
-  if (p != std::string::npos) a.body = out.substr(p + 4);
-  return a;
-}
 
 // The sum of a metric's samples whose labels contain `label` (e.g. platform="pipedrive").
 double metric_sum(const std::string& text, const std::string& name, const std::string& label,
@@ -138,11 +85,11 @@ struct BucketReport {
 BucketReport bucket_report(const Mock& mock, const std::string& host) {
   boost::asio::io_context io;
   https::ClientConfig cfg;
-  cfg.ca_file = mock.certs.ca_file;
-  cfg.resolve[host + ":" + std::to_string(mock.port)] = "127.0.0.1";
+  cfg.ca_file = mock.ca_file();
+  cfg.resolve[host + ":" + std::to_string(mock.port())] = "127.0.0.1";
   https::Client client(io.get_executor(), cfg);
   https::Request req;
-  req.url = "https://" + host + ":" + std::to_string(mock.port) + "/__rl/report";
+  req.url = "https://" + host + ":" + std::to_string(mock.port()) + "/__rl/report";
   std::optional<https::Outcome> out;
   const https::AllowList allowed({"*.pipedrive.com"});
   boost::asio::co_spawn(io, client.request(std::move(req), allowed),
@@ -218,7 +165,7 @@ BOOST_AUTO_TEST_CASE(three_workers_share_one_hosts_budget_without_429s_near_its_
   Mock mock;
   constexpr int kEvents = 600;
   for (int i = 0; i < kEvents; ++i)
-    redis.lpush("calllog:events", pipedrive_event(kBucketHost, mock.port, i, "Bearer pd-token"));
+    redis.lpush("calllog:events", pipedrive_event(kBucketHost, mock.port(), i, "Bearer pd-token"));
   Pool pool(redis, dir, mock, 3, {});
   const long long got = wait_for_length(redis, "calllog:replies", kEvents, 50s);
   BOOST_REQUIRE_MESSAGE(got == kEvents, "replies " << got << "\n" << pool.log_tails());
@@ -237,7 +184,7 @@ BOOST_AUTO_TEST_CASE(three_workers_share_one_hosts_budget_without_429s_near_its_
   BOOST_TEST(posts >= kEvents);
   BOOST_TEST(posts <= kEvents + 3);
   uint64_t recorded = 0;  // the CRM requests the mock saw for the bucket's host
-  for (auto& r : read_recorded(mock.record))
+  for (auto& r : read_recorded(mock.record()))
     recorded += r.host.rfind(kBucketHost, 0) == 0 && r.target.rfind("/__rl/", 0) != 0;
   BOOST_TEST(b.requests == recorded);
   BOOST_REQUIRE(b.arrivals_ms.size() > static_cast<size_t>(kBucketLimit));
@@ -273,7 +220,7 @@ BOOST_AUTO_TEST_CASE(a_crm_that_always_answers_429_ends_in_dead_letters_after_th
   const std::string host = "acme-sales.pipedrive.com";
   // The mock answers this credential with 429 and Retry-After: 1, always.
   for (int i = 0; i < kEvents; ++i)
-    redis.lpush("calllog:events", pipedrive_event(host, mock.port, i, "Bearer mock-status-429"));
+    redis.lpush("calllog:events", pipedrive_event(host, mock.port(), i, "Bearer mock-status-429"));
   const auto started = std::chrono::steady_clock::now();
   Pool pool(redis, dir, mock, 2,
             {"--max-rate-limited", std::to_string(kMaxRateLimited), "--max-attempts",
@@ -313,7 +260,7 @@ BOOST_AUTO_TEST_CASE(one_worker_at_concurrency_64_runs_at_the_learned_rate) {
   constexpr int kEvents = 300;
   const std::string host = "acme-sales.pipedrive.com";
   for (int i = 0; i < kEvents; ++i)
-    redis.lpush("calllog:events", pipedrive_event(host, mock.port, i, "Bearer pd-token"));
+    redis.lpush("calllog:events", pipedrive_event(host, mock.port(), i, "Bearer pd-token"));
   const auto started = std::chrono::steady_clock::now();
   Pool pool(redis, dir, mock, 1, {});
   const long long got = wait_for_length(redis, "calllog:replies", kEvents, 40s);
@@ -341,7 +288,7 @@ BOOST_AUTO_TEST_CASE(a_killed_workers_queued_places_lapse_and_a_survivor_goes_on
   const std::string host = kSlowHost;
   constexpr int kVictimEvents = 64;
   for (int i = 0; i < kVictimEvents; ++i)
-    redis.lpush("calllog:events", pipedrive_event(host, mock.port, i, "Bearer pd-token"));
+    redis.lpush("calllog:events", pipedrive_event(host, mock.port(), i, "Bearer pd-token"));
   auto args = mock.worker_args();
   for (const auto& a : {"--concurrency", "64", "--heartbeat", "0.5"}) args.push_back(a);
   auto victim_args = args;

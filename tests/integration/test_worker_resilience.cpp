@@ -16,6 +16,7 @@
 #include "common/json.hpp"
 #include "tests/support/e2e_helpers.hpp"
 #include "tests/support/golden_requests.hpp"
+#include "tests/support/mock_process.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/redis_server.hpp"
 #include "tests/support/worker_process.hpp"
@@ -26,32 +27,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// The TLS mock CRM for the golden host names, on its own port, with optional latency.
-struct Mock {
-  TempDir dir;
-  uint16_t port = free_port();
-  TestCerts certs = make_test_certs(dir, golden_hosts());
-  std::string record = dir.file("requests.jsonl");
-  Process proc;
-  explicit Mock(int latency_ms = 0) {
-    proc = Process({mock_crm_bin(), "--cert", certs.cert_file, "--key", certs.key_file, "--port",
-                    std::to_string(port), "--record", record, "--latency-ms", std::to_string(latency_ms)},
-                   {}, dir.file("mock.out"), dir.file("mock.err"));
-    BOOST_REQUIRE(wait_for_port(port));
-  }
-  std::vector<std::string> worker_args() const {
-    std::vector<std::string> a = {"--ca-file", certs.ca_file};
-    for (const auto& h : golden_hosts()) {
-      a.push_back("--resolve");
-      a.push_back(h + ":" + std::to_string(port) + ":127.0.0.1");
-    }
-    return a;
-  }
-  int count(const std::string& method, const std::string& target_prefix) const {
-    int n = 0;
-    for (auto& r : read_recorded(record)) n += r.method == method && r.target.rfind(target_prefix, 0) == 0;
-    return n;
-  }
+// The TLS mock CRM for the golden host names, with optional latency.
+struct Mock : MockCrmProcess {
+  explicit Mock(int latency_ms = 0) : MockCrmProcess(golden_hosts(), latency_ms) {}
 };
 
 std::vector<std::string> with(std::vector<std::string> a, std::initializer_list<std::string> more) {
@@ -92,7 +70,7 @@ BOOST_AUTO_TEST_CASE(a_transient_failure_is_retried_and_then_logged) {
   Mock mock;
   WorkerProcess worker(redis, dir, with(mock.worker_args(), {"--retry-base", "0.05"}));
   // The mock answers this credential's first communication POST with a 503, then normally.
-  redis.lpush("calllog:events", clio_event(mock.port, 1, "Bearer mock-once-communication-r1"));
+  redis.lpush("calllog:events", clio_event(mock.port(), 1, "Bearer mock-once-communication-r1"));
   BOOST_REQUIRE_EQUAL(wait_for_length(redis, "calllog:replies", 1, 30s), 1);
   auto r = parse(redis.lrange("calllog:replies")[0]);
   BOOST_TEST(std::string(r["status"].GetString()) == "logged", worker.log());
@@ -109,7 +87,7 @@ BOOST_AUTO_TEST_CASE(a_persistent_failure_is_dead_lettered_after_max_attempts) {
   TempDir dir;
   Mock mock;
   WorkerProcess worker(redis, dir, with(mock.worker_args(), {"--retry-base", "0.02", "--max-attempts", "3"}));
-  redis.lpush("calllog:events", pipedrive_event(mock.port, 1, "Bearer mock-status-503"));
+  redis.lpush("calllog:events", pipedrive_event(mock.port(), 1, "Bearer mock-status-503"));
   BOOST_REQUIRE_EQUAL(wait_for_length(redis, "calllog:replies", 1, 30s), 1);
   auto r = parse(redis.lrange("calllog:replies")[0]);
   BOOST_TEST(std::string(r["status"].GetString()) == "failed");
@@ -129,7 +107,7 @@ BOOST_AUTO_TEST_CASE(a_killed_workers_events_are_recovered_by_a_live_one) {
   TempDir dir;
   Mock mock(400);  // every CRM answer takes 400 ms, so events are in flight when the kill comes
   constexpr int kEvents = 160;
-  for (int i = 0; i < kEvents; ++i) redis.lpush("calllog:events", pipedrive_event(mock.port, 100 + i));
+  for (int i = 0; i < kEvents; ++i) redis.lpush("calllog:events", pipedrive_event(mock.port(), 100 + i));
   auto a = std::make_unique<WorkerProcess>(
       redis, dir, with(mock.worker_args(), {"--worker-id", "victim", "--concurrency", "64", "--heartbeat", "0.5"}));
   // Wait until the victim has its 64 events in flight and some CRM writes done, then SIGKILL it.
@@ -154,7 +132,7 @@ BOOST_AUTO_TEST_CASE(a_killed_workers_events_are_recovered_by_a_live_one) {
   BOOST_TEST(redis.llen("calllog:events") == 0);
   // The duplicate window: CRM writes the victim made whose reply it never wrote are made again.
   std::map<std::string, int> posts;
-  for (auto& r : read_recorded(mock.record))
+  for (auto& r : read_recorded(mock.record()))
     if (r.method == "POST") posts[parse(r.body)["note"].GetString()]++;
   int doubled = 0;
   for (auto& [note, n] : posts) doubled += n > 1;
@@ -169,7 +147,7 @@ BOOST_AUTO_TEST_CASE(sigterm_finishes_in_flight_events_and_leaves_the_rest_queue
   TempDir dir;
   Mock mock(700);
   constexpr int kEvents = 100;
-  for (int i = 0; i < kEvents; ++i) redis.lpush("calllog:events", pipedrive_event(mock.port, 300 + i));
+  for (int i = 0; i < kEvents; ++i) redis.lpush("calllog:events", pipedrive_event(mock.port(), 300 + i));
   WorkerProcess w(redis, dir, with(mock.worker_args(), {"--worker-id", "drainer", "--concurrency", "64"}));
   for (int t = 0; t < 500 && redis.llen("calllog:processing:drainer") < 64; ++t) std::this_thread::sleep_for(10ms);
   BOOST_TEST(redis.llen("calllog:processing:drainer") > 0);
@@ -188,7 +166,7 @@ BOOST_AUTO_TEST_CASE(after_the_grace_period_unfinished_events_go_back_to_the_que
   RedisServer redis;
   TempDir dir;
   Mock mock(5000);
-  for (int i = 0; i < 6; ++i) redis.lpush("calllog:events", pipedrive_event(mock.port, 400 + i));
+  for (int i = 0; i < 6; ++i) redis.lpush("calllog:events", pipedrive_event(mock.port(), 400 + i));
   WorkerProcess w(redis, dir, with(mock.worker_args(), {"--worker-id", "impatient", "--concurrency", "4",
                                                          "--shutdown-grace", "0.3"}));
   for (int t = 0; t < 300 && mock.count("GET", "/api/v2/persons/") < 4; ++t) std::this_thread::sleep_for(10ms);
