@@ -55,13 +55,17 @@ boost::asio::awaitable<https::Outcome> crm_request(AdapterContext& ctx, std::str
   if (!ctx.limiter || !url || !allowed.allows(url->host, url->port)) {
     co_return co_await send_counted(ctx, platform, std::move(req), allowed);
   }
+  // Only a platform that refuses for concurrency may send the same request again: keep a copy.
+  const bool may_resend = ratelimit::policy_for(platform).refused_status != 0;
   for (int attempt = 0;; ++attempt) {
     auto permit = co_await ctx.limiter->acquire(platform, url->host);
     if (ctx.metrics && permit.waited_ms >= 1) ctx.metrics->ratelimit_wait(platform);
     if (ctx.timing) ctx.timing->wait_ms += permit.waited_ms;
     if (permit.failure) co_return https::Outcome{std::nullopt, std::move(permit.failure)};
-    https::Request copy = req;
-    auto outcome = co_await send_counted(ctx, platform, std::move(copy), allowed);
+    https::Request to_send;
+    if (may_resend && attempt < kConcurrencyRetries) to_send = req;
+    else to_send = std::move(req);
+    auto outcome = co_await send_counted(ctx, platform, std::move(to_send), allowed);
     const https::Response* response = outcome.response ? &*outcome.response : nullptr;
     auto verdict = co_await ctx.limiter->observe(permit, response);
     if (verdict.retry_in_place && attempt < kConcurrencyRetries) continue;

@@ -5,6 +5,8 @@
 #include <random>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -212,6 +214,38 @@ asio::awaitable<Permit> Limiter::acquire(std::string_view platform, std::string_
   co_return p;
 }
 
+asio::awaitable<long long> Limiter::send_observe(std::weak_ptr<int> alive,
+                                                 std::vector<std::string> keys,
+                                                 std::vector<std::string> args,
+                                                 std::string state_key, std::string lease_key,
+                                                 double took_ms) {
+  const auto& script = lua::observe();
+  std::vector<std::string> argv;
+  argv.reserve(3 + keys.size() + args.size());
+  argv.push_back("EVALSHA");
+  argv.push_back(script.sha1);
+  argv.push_back(std::to_string(keys.size()));
+  for (auto& k : keys) argv.push_back(std::move(k));
+  for (auto& a : args) argv.push_back(std::move(a));
+  auto r = co_await redis_.exec(argv);
+  if (alive.expired()) co_return -1;
+  if (r && r.value->is_error() && r.value->str.rfind("NOSCRIPT", 0) == 0) {
+    argv[0] = "EVAL";
+    argv[1] = std::string(script.source);
+    r = co_await redis_.exec(std::move(argv));
+    if (alive.expired()) co_return -1;
+  }
+  auto reply = read_reply(r);
+  wake(state_key);
+  if (reply && reply->probe) wake(state_key + "#tickets");  // (the flag slot carries "raised")
+  if (!lease_key.empty()) {
+    double& hold = hold_ms_[lease_key];
+    hold = hold == 0 ? took_ms : 0.8 * hold + 0.2 * took_ms;
+    wake(lease_key);
+  }
+  co_return reply ? reply->a : -1;
+}
+
 asio::awaitable<Verdict> Limiter::observe(Permit& p, const https::Response* response) {
   Verdict v;
   Signals s;
@@ -237,15 +271,33 @@ asio::awaitable<Verdict> Limiter::observe(Permit& p, const https::Response* resp
                    cfg_.start_inflight, cfg_.state_ttl.count(), std::to_string(cfg_.safety),
                    p.probe ? "1" : "0", daily_ms, cfg_.max_pause.count(),
                    p.policy->fixed_window ? "fixed" : "rolling", p.policy->rolling_window_ms);
-    auto r = co_await scripts::run(redis_, lua::observe(), redis::cmd(p.state_key), std::move(args));
-    auto reply = read_reply(r);
-    if (reply) v.pause_s = static_cast<double>(reply->a) / 1000.0;
+    std::vector<std::string> keys = redis::cmd(p.state_key);
+    std::string lease_key;  // the lease goes back in the same script
+    double took_ms = 0;
+    if (!p.lease_id.empty()) {
+      keys.push_back(p.lease_key);
+      args.push_back(p.lease_id);
+      lease_key = p.lease_key;
+      took_ms = ms_since(p.granted);
+      p.lease_id.clear();
+    }
     p.limited = false;
     p.probe = false;
-    wake(p.state_key);
-    if (reply && reply->probe) wake(ticket_key(p));  // (the flag slot carries "raised" here)
+    std::weak_ptr<int> alive = alive_;
+    if (refused) {
+      const long long pause_ms = co_await send_observe(std::move(alive), std::move(keys), std::move(args),
+                                                       p.state_key, std::move(lease_key), took_ms);
+      if (pause_ms > 0) v.pause_s = static_cast<double>(pause_ms) / 1000.0;
+    } else {
+      // The caller needs nothing from the answer. co_spawn starts the call here (dispatch on this
+      // thread), so it is pipelined ahead of any later command of this process.
+      asio::co_spawn(ex_,
+                     send_observe(std::move(alive), std::move(keys), std::move(args), p.state_key,
+                                  std::move(lease_key), took_ms),
+                     asio::detached);
+    }
   }
-  if (!p.lease_id.empty()) {
+  if (!p.lease_id.empty()) {  // (no limiter state: the budget script had failed open)
     co_await redis_.exec(redis::cmd("ZREM", p.lease_key, p.lease_id));
     p.lease_id.clear();
     double& hold = hold_ms_[p.lease_key];

@@ -2,7 +2,9 @@
 // The pool-wide CRM rate limiter. Before each CRM request crm_request() takes a Permit (a token
 // of the shared budget, and a lease of the account's concurrency cap when the platform has one);
 // after it, observe() feeds the response's signals back into the shared state and gives the lease
-// back. Waits are timers on this worker's executor: one host waiting never blocks another.
+// back. observe() waits for Redis only when the caller needs the answer (a refusal's shared
+// pause); otherwise its one script call is pipelined and the wake-ups follow its answer. Waits are
+// timers on this worker's executor: one host waiting never blocks another.
 //
 // Build one per worker process (one io thread), after its RedisClient:
 //   ratelimit::Limiter limiter(ex, redis, prefix);        // Config{} defaults
@@ -12,10 +14,12 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -83,6 +87,13 @@ class Limiter {
                                            std::chrono::steady_clock::time_point deadline);
   boost::asio::awaitable<bool> take_lease(Permit& p, int cap,
                                           std::chrono::steady_clock::time_point deadline);
+  // Runs the observe script (and gives the lease back in it), then wakes local waiters; returns
+  // the pause left in ms (-1: Redis failed). Touches nothing of this Limiter once `alive` lapsed.
+  boost::asio::awaitable<long long> send_observe(std::weak_ptr<int> alive,
+                                                 std::vector<std::string> keys,
+                                                 std::vector<std::string> args,
+                                                 std::string state_key, std::string lease_key,
+                                                 double took_ms);
   void note_wait(Permit& p, Counters& c, double ms, std::string_view reason);
   int cap_for(const Policy& policy) const;
 
@@ -95,6 +106,7 @@ class Limiter {
   std::map<std::string, double, std::less<>> hold_ms_;  // recent request time per lease key
   uint64_t next_lease_ = 0;
   std::string lease_prefix_;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // observes still in flight check it
 };
 
 }  // namespace calllog::ratelimit

@@ -71,22 +71,30 @@ if s.mode == 'budget' then
   -- queued places whose holders did not come back when told (a dead or departed worker's) are
   -- given back: each lapsed ticket not yet reached moves the queue behind it up by one. (One the
   -- refill already passed is not given back: the CRM's own bucket refilled meanwhile.)
-  local lapsed = 0
-  for _, t in ipairs(redis.call('ZRANGEBYSCORE', pk, '-inf', now)) do
-    if tonumber(t) > s.avail then lapsed = lapsed + 1 end
+  -- (When every ticket issued is already covered, none can lapse unreached: the common path
+  -- skips the queue; its lapsed entries are swept the next time there is a queue.)
+  if s.avail < s.issued then
+    local lapsed = 0
+    for _, t in ipairs(redis.call('ZRANGEBYSCORE', pk, '-inf', now)) do
+      if tonumber(t) > s.avail then lapsed = lapsed + 1 end
+    end
+    redis.call('ZREMRANGEBYSCORE', pk, '-inf', now)
+    if lapsed > 0 then s.avail = math.min(s.avail + lapsed, s.issued + s.cap) end
   end
-  redis.call('ZREMRANGEBYSCORE', pk, '-inf', now)
-  if lapsed > 0 then s.avail = math.min(s.avail + lapsed, s.issued + s.cap) end
-  if ticket > 0 and not redis.call('ZSCORE', pk, tostring(ticket)) then ticket = 0 end
+  local queued = false
+  if ticket > 0 then
+    if redis.call('ZSCORE', pk, tostring(ticket)) then queued = true else ticket = 0 end
+  end
   if ticket <= 0 or ticket > s.issued then
     s.issued = s.issued + 1
     ticket = s.issued
+    queued = false
   end
   redis.call('HSET', k, 'avail', tostring(s.avail), 'issued', tostring(s.issued), 'ts', tostring(now),
              'wend', tostring(s.wend or 0), 'wstart', tostring(s.wstart or 0))
   redis.call('PEXPIRE', k, ARGV[4])
   if s.avail >= ticket then
-    redis.call('ZREM', pk, tostring(ticket))
+    if queued then redis.call('ZREM', pk, tostring(ticket)) end
     return {0, 0, s.mode, 0, 0}
   end
   -- queued: ask again halfway to a far due time (the rate may be learned better by then), and
@@ -107,6 +115,7 @@ return {0, 0, s.mode, 0, 0}
 const scripts::Script& observe() {
   static const scripts::Script s(RL_PROLOGUE R"lua(
 local k = KEYS[1]
+if KEYS[2] then redis.call('ZREM', KEYS[2], ARGV[15]) end
 local s = load(k)
 local mode = s.mode
 local pause = s.pause_until or 0
@@ -197,7 +206,8 @@ if daily >= 0 then
   pause = math.max(pause, now + daily)
   redis.call('HSET', k, 'pause_until', tostring(pause))
 end
-redis.call('PEXPIRE', k, ARGV[8])
+-- (A budget account's acquire refreshed the TTL just before this request.)
+if s.mode ~= 'budget' then redis.call('PEXPIRE', k, ARGV[8]) end
 return {math.max(0, pause - now), 0, mode, raised}
 )lua");
   return s;

@@ -29,10 +29,11 @@ namespace calllog::ratelimit::lua {
 // ms (sooner is fine; later than sleep + grace loses the place).
 const scripts::Script& acquire();
 
-// KEYS: state. ARGV: has_budget, limit, remaining, reset_ms (-1 unknown), hint_ms (Retry-After or
+// KEYS: state[, leases]. ARGV: has_budget, limit, remaining, reset_ms (-1 unknown), hint_ms (Retry-After or
 // reset for a refusal; -1 none), refused (0/1), start_inflight, state_ttl_ms, safety factor,
 // was_probe (0/1), daily_pause_ms (-1 none), max_pause_ms, window kind (fixed|rolling),
-// rolling_window_ms (0: unknown; else the rate is limit / window).
+// rolling_window_ms (0: unknown; else the rate is limit / window)[, lease_id: given back first
+// when the leases key is given].
 // Returns {pause_left_ms, 0, mode, raised}: raised 1 when the learned rate went up (queued tickets
 // may go sooner: wake them).
 const scripts::Script& observe();
