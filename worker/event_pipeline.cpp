@@ -47,6 +47,16 @@ const char* status_text(ReplyStatus s) {
   return s == ReplyStatus::logged ? "logged" : s == ReplyStatus::duplicate ? "duplicate" : "failed";
 }
 
+// The event's attempt counters from HMGET attempts <id> <id>:429.
+std::pair<int, int> attempts_from(const redis::Reply& r) {
+  std::pair<int, int> out{0, 0};
+  if (r.type == redis::Reply::Type::array && r.elements.size() == 2) {
+    if (r.elements[0].type == redis::Reply::Type::string) out.first = std::atoi(r.elements[0].str.c_str());
+    if (r.elements[1].type == redis::Reply::Type::string) out.second = std::atoi(r.elements[1].str.c_str());
+  }
+  return out;
+}
+
 // extraDataTracking with App Connect's two tracking flags appended (APPCONNECT.md §2.2 step 10).
 std::string with_tracking_flags(const std::string& extra, const Event& ev) {
   auto truthy = [&](const char* k) {
@@ -95,16 +105,16 @@ asio::awaitable<void> Worker::process(std::string raw) {
     } else {
       const Event& ev = *parsed.event;
       event_id = ev.id;
-      auto counters = co_await read_attempts(ev.id);
-      prior_attempts = counters.first;
-      prior_429s = counters.second;
-      reply.attempts = prior_attempts + 1;
-      metrics_.attempt();
       logged_key = cfg_.logged_key(ev.platform, ev.session_id);
       claim_key = cfg_.claim_key(ev.platform, ev.session_id);
       claim_token = new_token(cfg_.worker_id);
       std::optional<std::string> earlier;
-      bool claimed = co_await wait_for_claim(claim_key, claim_token, logged_key, earlier);
+      std::pair<int, int> counters{0, 0};  // read in the claim's round trip
+      bool claimed = co_await wait_for_claim(claim_key, claim_token, logged_key, ev.id, earlier, counters);
+      prior_attempts = counters.first;
+      prior_429s = counters.second;
+      reply.attempts = prior_attempts + 1;
+      metrics_.attempt();
       if (earlier) {
         reply.status = ReplyStatus::duplicate;
         reply.log_id = earlier->empty() ? std::nullopt : earlier;
@@ -180,8 +190,9 @@ void Worker::done_with(const std::string& raw) {
 }
 
 asio::awaitable<bool> Worker::wait_for_claim(const std::string& claim_key, const std::string& token,
-                                             const std::string& logged_key,
-                                             std::optional<std::string>& earlier_log_id) {
+                                             const std::string& logged_key, const std::string& event_id,
+                                             std::optional<std::string>& earlier_log_id,
+                                             std::pair<int, int>& attempt_counters) {
   // Two workers racing on one session: one holds the claim and writes the CRM; the other waits
   // here until the logged record appears (duplicate) or the claim is released/expires.
   const auto deadline = std::chrono::steady_clock::now() + kClaimTtl + 10s;
@@ -191,12 +202,14 @@ asio::awaitable<bool> Worker::wait_for_claim(const std::string& claim_key, const
     commands.push_back(cmd("SET", claim_key, token, "NX", "PX",
                            std::to_string(std::chrono::milliseconds(kClaimTtl).count())));
     commands.push_back(cmd("GET", claim_key));
+    commands.push_back(cmd("HMGET", cfg_.attempts_key(), event_id, event_id + ":429"));
     auto r = co_await cmd_.exec_pipeline(std::move(commands));
     if (!r) {
       co_await sleep(500ms);
       continue;
     }
     auto& replies = *r;
+    attempt_counters = attempts_from(replies[3]);
     if (replies[0].type == redis::Reply::Type::string) {
       earlier_log_id = replies[0].str;
       if (replies[1].type == redis::Reply::Type::status)  // we just claimed it: give it back
@@ -254,15 +267,6 @@ asio::awaitable<void> Worker::finish(const std::string& raw, const ReplyFields& 
   }
 }
 
-asio::awaitable<std::pair<int, int>> Worker::read_attempts(const std::string& event_id) {
-  auto r = co_await cmd_.exec(cmd("HMGET", cfg_.attempts_key(), event_id, event_id + ":429"));
-  std::pair<int, int> out{0, 0};
-  if (r && r->type == redis::Reply::Type::array && r->elements.size() == 2) {
-    if (r->elements[0].type == redis::Reply::Type::string) out.first = std::atoi(r->elements[0].str.c_str());
-    if (r->elements[1].type == redis::Reply::Type::string) out.second = std::atoi(r->elements[1].str.c_str());
-  }
-  co_return out;
-}
 
 asio::awaitable<void> Worker::schedule_retry(const std::string& raw, const std::string& event_id,
                                              const std::string& claim_key, const std::string& claim_token,

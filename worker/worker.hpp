@@ -48,16 +48,18 @@ class Worker {
                                       const std::string& event_json, const std::string& claim_key,
                                       const std::string& claim_token, const std::string& logged_key,
                                       const std::string& event_id);
-  boost::asio::awaitable<std::pair<int, int>> read_attempts(const std::string& event_id);
   boost::asio::awaitable<void> schedule_retry(const std::string& raw, const std::string& event_id,
                                               const std::string& claim_key, const std::string& claim_token,
                                               const RetryDecision& decision);
   boost::asio::awaitable<void> retry_scheduler();   // moves due retries back to the queue
   boost::asio::awaitable<void> heartbeat_loop();    // registers, beats, recovers dead workers
   static double random01();
+  // Claims the session for dedupe (or finds it logged: earlier_log_id); reads the event's attempt
+  // counters in the same round trip.
   boost::asio::awaitable<bool> wait_for_claim(const std::string& claim_key, const std::string& token,
-                                              const std::string& logged_key,
-                                              std::optional<std::string>& earlier_log_id);
+                                              const std::string& logged_key, const std::string& event_id,
+                                              std::optional<std::string>& earlier_log_id,
+                                              std::pair<int, int>& attempt_counters);
   boost::asio::awaitable<bool> take_over_dead_claim(const std::string& claim_key, const std::string& token);
   boost::asio::awaitable<void> sleep(std::chrono::milliseconds d);
   void slot_freed();
