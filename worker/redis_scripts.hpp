@@ -7,33 +7,23 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "common/redis/command.hpp"
 #include "common/redis/redis_client.hpp"
+#include "common/redis/script.hpp"
 
 namespace calllog {
-
-// A command's argv from any string-like arguments. (In a coroutine, build argv with this rather
-// than a braced list inside a co_await expression: GCC 12 miscompiles initializer_list there.)
-template <class... A>
-std::vector<std::string> cmd(A&&... a) {
-  std::vector<std::string> v;
-  v.reserve(sizeof...(a));
-  (v.emplace_back(std::forward<A>(a)), ...);
-  return v;
-}
-
+using redis::cmd;  // argv builder (common/redis/command.hpp)
 }  // namespace calllog
 
 namespace calllog::scripts {
 
-struct Script {
-  std::string_view source;
-  std::string sha1;  // computed once
-  explicit Script(std::string_view src);
-};
+using redis::Script;
 
-boost::asio::awaitable<redis::Result<redis::Reply>> run(redis::RedisClient& client, const Script& s,
-                                                         std::vector<std::string> keys,
-                                                         std::vector<std::string> args);
+inline boost::asio::awaitable<redis::Result<redis::Reply>> run(redis::RedisClient& client, const Script& s,
+                                                                std::vector<std::string> keys,
+                                                                std::vector<std::string> args) {
+  return redis::run_script(client, s, std::move(keys), std::move(args));
+}
 
 // Finishes an event. Atomically: pushes the reply (and the dead letter, when given), records the
 // session as logged (when a logId is given, with a TTL), releases the dedupe claim if this worker

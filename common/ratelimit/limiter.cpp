@@ -112,7 +112,7 @@ void Limiter::note_wait(Permit& p, Counters& c, double ms, std::string_view reas
 asio::awaitable<bool> Limiter::take_budget(Permit& p, Counters& c, Clock::time_point deadline) {
   long long ticket = 0;  // our place in the account's queue, once issued
   for (int round = 0; round < 100000; ++round) {
-    auto r = co_await scripts::run(
+    auto r = co_await redis::run_script(
         redis_, lua::acquire(), redis::cmd(p.state_key),
         redis::cmd(cfg_.start_inflight, cfg_.probe_ttl.count(), cfg_.max_single_wait.count(),
                    cfg_.state_ttl.count(), ticket, cfg_.ticket_recheck.count(),
@@ -153,7 +153,7 @@ asio::awaitable<bool> Limiter::take_lease(Permit& p, int cap, Clock::time_point 
   p.lease_id = lease_prefix_ + std::to_string(++next_lease_);
   auto& c = counters(p.platform, p.host);
   for (int round = 0; round < 100000; ++round) {
-    auto r = co_await scripts::run(redis_, lua::take_lease(), redis::cmd(p.lease_key),
+    auto r = co_await redis::run_script(redis_, lua::take_lease(), redis::cmd(p.lease_key),
                                    redis::cmd(cap, p.lease_id, cfg_.lease.count()));
     auto reply = read_reply(r);
     if (!reply) {

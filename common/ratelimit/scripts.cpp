@@ -40,8 +40,8 @@ namespace calllog::ratelimit::lua {
   "  return math.ceil((ticket - s.avail) / math.max(s.rate, 1e-9))\n"                          \
   "end\n"
 
-const scripts::Script& acquire() {
-  static const scripts::Script s(RL_PROLOGUE R"lua(
+const redis::Script& acquire() {
+  static const redis::Script s(RL_PROLOGUE R"lua(
 local k = KEYS[1]
 local pk = k .. '#pending'
 local s = load(k)
@@ -112,8 +112,8 @@ return {0, 0, s.mode, 0, 0}
   return s;
 }
 
-const scripts::Script& observe() {
-  static const scripts::Script s(RL_PROLOGUE R"lua(
+const redis::Script& observe() {
+  static const redis::Script s(RL_PROLOGUE R"lua(
 local k = KEYS[1]
 if KEYS[2] then redis.call('ZREM', KEYS[2], ARGV[15]) end
 local s = load(k)
@@ -213,8 +213,8 @@ return {math.max(0, pause - now), 0, mode, raised}
   return s;
 }
 
-const scripts::Script& take_lease() {
-  static const scripts::Script s(R"lua(
+const redis::Script& take_lease() {
+  static const redis::Script s(R"lua(
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local k = KEYS[1]

@@ -16,7 +16,7 @@
 // Pending zset {prefix}:rl:{platform}:{account}#pending: queued tickets scored by the time their
 //   holder must ask again by; a ticket not asked for by then lapses and its token is given back.
 // Lease zset {prefix}:rl:{platform}:{account}:leases: lease id scored by its expiry in ms.
-#include "worker/redis_scripts.hpp"
+#include "common/redis/script.hpp"
 
 namespace calllog::ratelimit::lua {
 
@@ -27,7 +27,7 @@ namespace calllog::ratelimit::lua {
 // taken, give it back in observe), 1 = paused or no start slot: wait ms and ask again (keep the
 // ticket), 2 = a ticket was issued or is still queued: due in ms; ask again with it after `sleep`
 // ms (sooner is fine; later than sleep + grace loses the place).
-const scripts::Script& acquire();
+const redis::Script& acquire();
 
 // KEYS: state[, leases]. ARGV: has_budget, limit, remaining, reset_ms (-1 unknown), hint_ms (Retry-After or
 // reset for a refusal; -1 none), refused (0/1), start_inflight, state_ttl_ms, safety factor,
@@ -36,10 +36,10 @@ const scripts::Script& acquire();
 // when the leases key is given].
 // Returns {pause_left_ms, 0, mode, raised}: raised 1 when the learned rate went up (queued tickets
 // may go sooner: wake them).
-const scripts::Script& observe();
+const redis::Script& observe();
 
 // KEYS: leases. ARGV: cap, lease_id, lease_ms. Returns {1, 0} taken or {0, ms until the earliest
 // lease lapses}.
-const scripts::Script& take_lease();
+const redis::Script& take_lease();
 
 }  // namespace calllog::ratelimit::lua
