@@ -19,6 +19,7 @@
 
 #include "common/redis/command.hpp"
 #include "common/redis/redis_client.hpp"
+#include "tests/integration/redis_test_helpers.hpp"
 #include "tests/support/process.hpp"
 
 namespace asio = boost::asio;
@@ -29,25 +30,10 @@ using calllog::redis::RedisClient;
 using calllog::redis::RedisConfig;
 using calllog::test::Process;
 using calllog::test::TempDir;
+using calllog::test::run_coro;
+using calllog::test::tok;
 
 namespace {
-
-constexpr auto tok = asio::as_tuple(asio::use_awaitable);
-
-void run_coro(asio::io_context& ctx, std::function<asio::awaitable<void>()> fn,
-              std::chrono::seconds limit = 30s) {
-  bool done = false;
-  std::exception_ptr err;
-  asio::co_spawn(ctx, fn(), [&](std::exception_ptr e) {
-    done = true;
-    err = e;
-  });
-  for (auto end = std::chrono::steady_clock::now() + limit;
-       !done && std::chrono::steady_clock::now() < end;)
-    ctx.run_one_for(50ms);
-  BOOST_TEST_REQUIRE(done, "test coroutine did not finish in time");
-  if (err) std::rethrow_exception(err);
-}
 
 void openssl(const TempDir& dir, std::vector<std::string> args) {
   args.insert(args.begin(), "/usr/bin/openssl");
